@@ -1,0 +1,84 @@
+package dev.cafestack.mocha;
+
+import java.util.Optional;
+
+import io.grpc.Metadata;
+import io.smallrye.common.vertx.ContextLocals;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The headers Istio asks every application to pass from its inbound request to its outbound calls, so that the
+ * mesh can join the spans of one request and keep its request id. Captured once per HTTP request into the
+ * request's Vert.x context; {@link ForwardingClientInterceptor} writes them onto the gRPC call to latte.
+ */
+public final class ForwardedHeaders {
+
+    static final String CONTEXT_KEY = "cafe.forwarded-headers";
+
+    /** Always copied verbatim. */
+    static final String[] ALWAYS = {"x-request-id", "x-ot-span-context"};
+
+    /** Copied verbatim only when OpenTelemetry is not tracing the call (it then writes B3 itself, as a child span). */
+    static final String[] B3 = {"x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags"};
+
+    private static final Metadata.Key<?>[] ALWAYS_KEYS = keys(ALWAYS);
+    private static final Metadata.Key<?>[] B3_KEYS = keys(B3);
+
+    private final String[] always = new String[ALWAYS.length];
+    private final String[] b3 = new String[B3.length];
+
+    private ForwardedHeaders() {
+    }
+
+    /** Captures the headers of an inbound request into its context; returns the x-request-id, or null. */
+    public static String capture(HttpServerRequest request) {
+        ForwardedHeaders headers = null;
+        for (int i = 0; i < ALWAYS.length; i++) {
+            String value = request.getHeader(ALWAYS[i]);
+            if (value != null) {
+                (headers = headers != null ? headers : new ForwardedHeaders()).always[i] = value;
+            }
+        }
+        for (int i = 0; i < B3.length; i++) {
+            String value = request.getHeader(B3[i]);
+            if (value != null) {
+                (headers = headers != null ? headers : new ForwardedHeaders()).b3[i] = value;
+            }
+        }
+        if (headers != null) {
+            ContextLocals.put(CONTEXT_KEY, headers);
+            return headers.always[0];
+        }
+        return null;
+    }
+
+    static Optional<ForwardedHeaders> current() {
+        return ContextLocals.get(CONTEXT_KEY);
+    }
+
+    void writeTo(Metadata metadata, boolean withB3) {
+        write(metadata, ALWAYS_KEYS, always);
+        if (withB3) {
+            write(metadata, B3_KEYS, b3);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void write(Metadata metadata, Metadata.Key<?>[] keys, String[] values) {
+        for (int i = 0; i < keys.length; i++) {
+            if (values[i] != null) {
+                Metadata.Key<String> key = (Metadata.Key<String>) keys[i];
+                metadata.discardAll(key);
+                metadata.put(key, values[i]);
+            }
+        }
+    }
+
+    private static Metadata.Key<?>[] keys(String[] names) {
+        Metadata.Key<?>[] keys = new Metadata.Key<?>[names.length];
+        for (int i = 0; i < names.length; i++) {
+            keys[i] = Metadata.Key.of(names[i], Metadata.ASCII_STRING_MARSHALLER);
+        }
+        return keys;
+    }
+}

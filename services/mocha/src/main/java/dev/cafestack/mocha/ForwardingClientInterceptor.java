@@ -1,0 +1,39 @@
+package dev.cafestack.mocha;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.opentelemetry.api.trace.Span;
+import io.quarkus.grpc.GlobalInterceptor;
+
+/**
+ * Writes the inbound request's {@link ForwardedHeaders} onto every gRPC call mocha makes. When OpenTelemetry has a
+ * span for the call it propagates the trace itself (W3C and B3, with mocha's span as the parent); otherwise the B3
+ * headers are copied as they came, so the mesh still joins the spans.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class ForwardingClientInterceptor implements ClientInterceptor {
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        ForwardedHeaders forwarded = ForwardedHeaders.current().orElse(null);
+        if (forwarded == null) {
+            return next.newCall(method, options);
+        }
+        boolean withB3 = !Span.current().getSpanContext().isValid();
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+            @Override
+            public void start(Listener<R> listener, Metadata headers) {
+                forwarded.writeTo(headers, withB3);
+                super.start(listener, headers);
+            }
+        };
+    }
+}

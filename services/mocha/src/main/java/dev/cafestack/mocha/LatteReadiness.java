@@ -1,0 +1,40 @@
+package dev.cafestack.mocha;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import grpc.health.v1.Health;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+
+/** mocha is ready only while latte's gRPC health service says SERVING (same channel as the orders). */
+@Readiness
+@ApplicationScoped
+public class LatteReadiness implements AsyncHealthCheck {
+
+    private static final HealthCheckRequest ANY_SERVICE = HealthCheckRequest.newBuilder().build();
+
+    private final Health health;
+
+    LatteReadiness(@GrpcClient("latte") Health health) {
+        this.health = health;
+    }
+
+    @Override
+    public Uni<HealthCheckResponse> call() {
+        return health.check(ANY_SERVICE)
+                .ifNoItem().after(Duration.ofSeconds(1)).fail()
+                .map(reply -> HealthCheckResponse.builder().name("latte")
+                        .status(reply.getStatus() == ServingStatus.SERVING)
+                        .withData("status", reply.getStatus().name()).build())
+                .onFailure().recoverWithItem(failure -> HealthCheckResponse.builder().name("latte").down()
+                        .withData("error", String.valueOf(failure.getMessage())).build());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.cafestack.mocha;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafestack.mocha.config.ConfigRules;
+import dev.cafestack.mocha.config.MochaConfig;
+import io.quarkus.runtime.Startup;
+
+/** The menu from mocha.yaml, and the order checks against it. Built once at startup. */
+@ApplicationScoped
+@Startup
+public class Menu {
+
+    private final String currency;
+    private final Map<String, Map<String, BigDecimal>> drinks;
+    private final int maxNotesLength;
+    private final String drinkNames;
+
+    Menu(MochaConfig config) {
+        List<String> problems = ConfigRules.problems(config);
+        if (!problems.isEmpty()) {
+            // The same rules as the build-time check; startup fails with the same messages.
+            throw new IllegalStateException("mocha config is invalid:\n  " + String.join("\n  ", problems));
+        }
+        this.currency = config.menu().currency();
+        Map<String, Map<String, BigDecimal>> copy = new LinkedHashMap<>();
+        config.menu().drinks().forEach((drink, sizes) -> copy.put(drink, Map.copyOf(sizes)));
+        this.drinks = Map.copyOf(copy);
+        this.maxNotesLength = config.orders().maxNotesLength();
+        this.drinkNames = String.join(", ", copy.keySet().stream().sorted().toList());
+    }
+
+    public String currency() {
+        return currency;
+    }
+
+    public Map<String, Map<String, BigDecimal>> drinks() {
+        return drinks;
+    }
+
+    /** The price of a checked order. */
+    public BigDecimal price(OrderRequest order) {
+        return drinks.get(order.drink()).get(order.size());
+    }
+
+    /** What is wrong with an order, field by field; empty when it can be brewed. */
+    public List<ApiError.Violation> check(OrderRequest order) {
+        List<ApiError.Violation> violations = new ArrayList<>(1);
+        if (order == null) {
+            violations.add(new ApiError.Violation("body", "a JSON object with drink and size is required"));
+            return violations;
+        }
+        Map<String, BigDecimal> sizes = null;
+        if (order.drink() == null || order.drink().isBlank()) {
+            violations.add(new ApiError.Violation("drink", "is required; choose one of: " + drinkNames));
+        } else if ((sizes = drinks.get(order.drink())) == null) {
+            violations.add(new ApiError.Violation("drink",
+                    "'" + order.drink() + "' is not on the menu; choose one of: " + drinkNames));
+        }
+        if (order.size() == null || order.size().isBlank()) {
+            violations.add(new ApiError.Violation("size", "is required"
+                    + (sizes != null ? "; " + order.drink() + " comes in: " + String.join(", ", sizes.keySet()) : "")));
+        } else if (sizes != null && !sizes.containsKey(order.size())) {
+            violations.add(new ApiError.Violation("size", "'" + order.size() + "' is not served for " + order.drink()
+                    + "; choose one of: " + String.join(", ", sizes.keySet())));
+        }
+        if (order.notes() != null && order.notes().length() > maxNotesLength) {
+            violations.add(new ApiError.Violation("notes", "is " + order.notes().length()
+                    + " characters; at most " + maxNotesLength + " are accepted"));
+        }
+        return violations;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cafestack.mocha;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.cafestack.api.v1.BrewReply;
+import dev.cafestack.api.v1.BrewRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+/** mocha's HTTP API. Non-blocking end to end: the order is checked, brewed by latte over gRPC, and answered. */
+@Path("/api")
+public class OrderResource {
+
+    private final Menu menu;
+    private final LatteClient latte;
+
+    OrderResource(Menu menu, LatteClient latte) {
+        this.menu = menu;
+        this.latte = latte;
+    }
+
+    @POST
+    @Path("/orders")
+    public Uni<RestResponse<Object>> order(OrderRequest order, HttpServerRequest http) {
+        String requestId = ForwardedHeaders.capture(http);
+        if (requestId != null) {
+            MDC.put("x-request-id", requestId);
+        }
+        List<ApiError.Violation> violations = menu.check(order);
+        if (!violations.isEmpty()) {
+            return Uni.createFrom().item(RestResponse.status(Response.Status.BAD_REQUEST,
+                    new ApiError("invalid_order", "the order cannot be brewed as given", violations)));
+        }
+        BrewRequest request = BrewRequest.newBuilder()
+                .setDrink(order.drink())
+                .setSize(order.size())
+                .setNotes(order.notes() == null ? "" : order.notes())
+                .build();
+        BigDecimal price = menu.price(order);
+        return latte.brew(request).map(reply -> RestResponse.status(Response.Status.CREATED, toOrder(reply, price)));
+    }
+
+    @GET
+    @Path("/menu")
+    public MenuView menu() {
+        return new MenuView(menu.currency(), menu.drinks());
+    }
+
+    private Object toOrder(BrewReply reply, BigDecimal price) {
+        return new Order(reply.getDrink(), reply.getSize(), reply.getNotes().isEmpty() ? null : reply.getNotes(), price,
+                menu.currency(), reply.getBrewTimeMillis(), new Order.ServedBy(reply.getPod(), reply.getVersion()));
+    }
+
+    /** The menu as served: currency, and drink -> size -> price. */
+    public record MenuView(String currency, Map<String, Map<String, BigDecimal>> drinks) {
+    }
+
+}

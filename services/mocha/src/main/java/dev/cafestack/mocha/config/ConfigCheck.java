@@ -1,0 +1,81 @@
+package dev.cafestack.mocha.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.smallrye.config.ConfigValidationException;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.source.yaml.YamlConfigSource;
+
+/**
+ * Checks mocha.yaml files the way mocha does at startup: the same SmallRye mapping (types, required and unknown
+ * keys) and the same {@link ConfigRules}. Used by the build for every environment's file, by the config-only
+ * pipeline, and by tests.
+ *
+ * <pre>java dev.cafestack.mocha.config.ConfigCheck &lt;config-dir&gt; &lt;env,env,...&gt;</pre>
+ */
+public final class ConfigCheck {
+
+    private ConfigCheck() {
+    }
+
+    /** The problems of one file, each prefixed with the file's path; empty when the file is good. */
+    public static List<String> check(Path file) {
+        List<String> problems = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            problems.add(file + ": missing; every environment needs its mocha.yaml");
+            return problems;
+        }
+        try {
+            SmallRyeConfig config = new SmallRyeConfigBuilder()
+                    .withSources(new YamlConfigSource(file.toUri().toURL()))
+                    .withMapping(MochaConfig.class)
+                    .withValidateUnknown(true)
+                    .build();
+            for (String problem : ConfigRules.problems(config.getConfigMapping(MochaConfig.class))) {
+                problems.add(file + ": " + problem);
+            }
+        } catch (ConfigValidationException e) {
+            for (int i = 0; i < e.getProblemCount(); i++) {
+                problems.add(file + ": " + e.getProblem(i).getMessage());
+            }
+        } catch (IOException e) {
+            problems.add(file + ": cannot be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // YAML syntax errors arrive here with the line and column of the fault.
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            problems.add(file + ": " + oneLine(cause.getMessage() != null ? cause.getMessage() : e.toString()));
+        }
+        return problems;
+    }
+
+    static String oneLine(String message) {
+        return message.replaceAll("\\s*\\n\\s*", " ").trim();
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: ConfigCheck <config-dir> <env,env,...>");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        List<String> problems = new ArrayList<>();
+        for (String env : args[1].split(",")) {
+            problems.addAll(check(dir.resolve(env.trim()).resolve("mocha.yaml")));
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("[mocha config] " + p));
+            // Fail the build (exec:java turns the exception into a build failure with this message).
+            throw new IllegalStateException("mocha config is invalid:\n  " + String.join("\n  ", problems));
+        }
+        System.out.println("[mocha config] ok: " + args[1] + " in " + dir);
+    }
+
+}
