@@ -2,9 +2,11 @@ package dev.cafestack.mocha;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,11 +31,17 @@ public class Menu {
             throw new IllegalStateException("mocha config is invalid:\n  " + String.join("\n  ", problems));
         }
         this.currency = config.menu().currency();
+        // Drinks in name order, each drink's sizes cheapest first: a stable menu for people and caches.
         Map<String, Map<String, BigDecimal>> copy = new LinkedHashMap<>();
-        config.menu().drinks().forEach((drink, sizes) -> copy.put(drink, Map.copyOf(sizes)));
-        this.drinks = Map.copyOf(copy);
+        new TreeMap<>(config.menu().drinks()).forEach((drink, sizes) -> {
+            Map<String, BigDecimal> bySize = new LinkedHashMap<>();
+            sizes.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                    .forEach(size -> bySize.put(size.getKey(), size.getValue()));
+            copy.put(drink, Collections.unmodifiableMap(bySize));
+        });
+        this.drinks = Collections.unmodifiableMap(copy);
         this.maxNotesLength = config.orders().maxNotesLength();
-        this.drinkNames = String.join(", ", copy.keySet().stream().sorted().toList());
+        this.drinkNames = String.join(", ", copy.keySet());
     }
 
     public String currency() {

@@ -3,9 +3,11 @@ package dev.cafestack.mocha.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -33,6 +35,8 @@ public final class ConfigCheck {
         try {
             SmallRyeConfig config = new SmallRyeConfigBuilder()
                     .withSources(new YamlConfigSource(file.toUri().toURL()))
+                    // Quarkus' own converter, so "1s" or "250ms" mean at build time what they mean at startup.
+                    .withConverter(Duration.class, 200, new DurationConverter())
                     .withMapping(MochaConfig.class)
                     .withValidateUnknown(true)
                     .build();

@@ -1,6 +1,7 @@
 package dev.cafestack.mocha.config;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,10 @@ public final class ConfigRules {
         int maxNotes = config.orders().maxNotesLength();
         if (maxNotes < 0 || maxNotes > 1000) {
             problems.add("mocha.orders.max-notes-length: " + maxNotes + " is outside 0..1000");
+        }
+        Duration deadline = config.latte().deadline();
+        if (deadline.compareTo(Duration.ofMillis(10)) < 0 || deadline.compareTo(Duration.ofSeconds(10)) > 0) {
+            problems.add("mocha.latte.deadline: " + deadline + " is outside 10ms..10s");
         }
         return problems;
     }

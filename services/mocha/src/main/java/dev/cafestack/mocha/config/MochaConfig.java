@@ -1,6 +1,7 @@
 package dev.cafestack.mocha.config;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
@@ -20,12 +21,20 @@ public interface MochaConfig {
 
     Orders orders();
 
+    Latte latte();
+
     interface Menu {
         /** ISO 4217 code, e.g. EUR. */
         String currency();
 
         /** Drink name -> size -> price. Drink and size names are what latte brews. */
         Map<String, Map<String, BigDecimal>> drinks();
+    }
+
+    interface Latte {
+        /** How long one call to latte may take, from its start (a gRPC deadline latte sees too). */
+        @WithDefault("1s")
+        Duration deadline();
     }
 
     interface Orders {
