@@ -48,5 +48,10 @@ class HeaderPropagationTest {
         assertTrue(childSpan != null && childSpan.matches("[0-9a-f]{16}"), "a span id: " + childSpan);
         assertNotEquals(spanId, childSpan, "mocha's own span sits between the caller and latte");
         assertTrue(received.get("traceparent").startsWith("00-" + traceId + "-"), "W3C context of the same trace");
+
+        // latte's JSON log line of that call carries the request id and the trace, so one search finds both services.
+        assertEquals(requestId, received.get("mdc.x-request-id"));
+        assertEquals(traceId, received.get("mdc.traceId"));
+        assertTrue(received.get("mdc.spanId").matches("[0-9a-f]{16}"), "span id in the log: " + received.get("mdc.spanId"));
     }
 }

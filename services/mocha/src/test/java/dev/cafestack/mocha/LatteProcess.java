@@ -79,6 +79,9 @@ public class LatteProcess implements QuarkusTestResourceLifecycleManager {
                 "-Dlatte.pod=" + POD,
                 "-Dlatte.version=v1",
                 "-Dquarkus.log.console.json.enabled=true",
+                // Tracing on, as in a cluster environment, with nothing exported during the run.
+                "-Dquarkus.otel.sdk.disabled=false",
+                "-Dquarkus.otel.bsp.schedule.delay=1h",
                 "-Dquarkus.log.category.\"dev.cafestack.latte.RequestContextInterceptor\".level=DEBUG",
                 "-jar", jar.toString()));
         try {
