@@ -61,6 +61,10 @@ final class StrictManifests {
         String kind = item.path("kind").asText();
         String name = item.path("metadata").path("name").asText();
         String at = where + " (" + kind + " " + name + ")";
+        if (apiVersion.matches(".*/?v\\d+(alpha|beta)\\d+") || apiVersion.startsWith("extensions/")) {
+            throw new AssertionError(at + ": apiVersion " + apiVersion
+                    + " is not a stable API (alpha, beta and extensions/ versions are deprecated or removed)");
+        }
         Class<? extends KubernetesResource> type = KINDS.getRegisteredKubernetesResource(apiVersion, kind);
         if (type == null || !HasMetadata.class.isAssignableFrom(type)) {
             throw new AssertionError(at + ": no model for apiVersion " + apiVersion + " kind " + kind);
