@@ -3,6 +3,7 @@ package dev.cafestack.mocha;
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -11,6 +12,7 @@ import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import grpc.health.v1.Health;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 
@@ -25,6 +27,13 @@ public class LatteReadiness implements AsyncHealthCheck {
 
     LatteReadiness(@GrpcClient("latte") Health health) {
         this.health = health;
+    }
+
+    /** Connects the shared channel at startup, so the first order does not pay for it within its deadline. */
+    void warmUp(@Observes StartupEvent event) {
+        call().subscribe().with(ignored -> {
+        }, ignored -> {
+        });
     }
 
     @Override
