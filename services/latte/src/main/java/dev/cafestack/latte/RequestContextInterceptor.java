@@ -1,6 +1,7 @@
 package dev.cafestack.latte;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
 
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -18,7 +19,13 @@ import io.quarkus.grpc.GlobalInterceptor;
  */
 @ApplicationScoped
 @GlobalInterceptor
-public class RequestContextInterceptor implements ServerInterceptor {
+public class RequestContextInterceptor implements ServerInterceptor, Prioritized {
+
+    /** Runs after (inside) the OpenTelemetry interceptor (priority 0), so the call's span is current here. */
+    @Override
+    public int getPriority() {
+        return -100;
+    }
 
     static final Logger LOG = Logger.getLogger(RequestContextInterceptor.class);
 
