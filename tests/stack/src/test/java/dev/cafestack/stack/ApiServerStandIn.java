@@ -1,0 +1,70 @@
+package dev.cafestack.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+
+/**
+ * A stand-in for a real kube-apiserver: fabric8's {@link KubernetesMockServer} in CRUD mode, plain HTTP on 127.0.0.1
+ * and a free port. It stores what is POSTed, PUT or PATCHed and serves it back (also {@code GET /version} and the
+ * discovery roots), so the real deploy command can be pointed at it and the result read back with a real client.
+ * It is not a cluster: no admission, no defaulting, no controllers (a Deployment never gets pods, deleting a Namespace
+ * does not delete what is in it), and custom resources would need their CRDs registered first.
+ */
+final class ApiServerStandIn implements AutoCloseable {
+
+    static {
+        // One INFO line per request otherwise.
+        Logger.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARNING);
+    }
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    ApiServerStandIn() {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        try {
+            server.init(InetAddress.getByName("127.0.0.1"), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        client = server.createClient();
+    }
+
+    /** What the deploy command gets as {@code -Dkubernetes.master}. */
+    String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    /** A client of the stand-in, for reading back what the deploy command did. */
+    KubernetesClient client() {
+        return client;
+    }
+
+    /** How many requests reached the stand-in so far (the test's own reads included). */
+    int requestCount() {
+        return server.getRequestCount();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
