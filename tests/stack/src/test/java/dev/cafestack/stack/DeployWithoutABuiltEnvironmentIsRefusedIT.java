@@ -76,7 +76,7 @@ class DeployWithoutABuiltEnvironmentIsRefusedIT {
 
         assertThat(result.plainOutput())
                 .contains("NOT BUILT: the prod manifests (target/cafe/prod/kubernetes.yml) do not exist yet")
-                .contains("build first with mvn install -P prod, then deploy with mvn k8s:apply -P prod");
+                .contains("build first with ./mvnw install -P prod, then deploy with ./mvnw k8s:apply -P prod");
     }
 
     /** Runs the command, expects it to fail at the root project, and the API server never to have been contacted. */

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The deploy command's one precondition besides the rendered manifests, on Maven 3.8: {@code mvn k8s:apply} runs no
+ * The deploy command's one precondition besides the rendered manifests, on Maven 3.8 and 3.9: {@code mvn k8s:apply} runs no
  * lifecycle phase, and JKube's apply goal resolves the project's compile+runtime dependencies, so latte's and mocha's
- * dependency on cafe-api is resolved from the local repository (Maven 3.8 takes a module's target/ only when that
+ * dependency on cafe-api is resolved from the local repository (Maven 3 takes a module's target/ only when that
  * module ran its compile phase in the same run). A person deploys after {@code mvn install}; this test runs inside
  * {@code mvn verify}, so on a machine whose local repository has no cafe-api yet it installs the jar this build just
  * made (install:install-file; nothing is rebuilt), once, and says so.
