@@ -21,6 +21,16 @@ final class LocalRepository {
     static void holdsTheLibrariesOfModulesWithManifests() {
         Path repository = Path.of(NestedMaven.required("cafe.local.repository"));
         String version = NestedMaven.required("cafe.version");
+        // The libraries' parent, the root pom, goes first: without it their descriptors cannot be read.
+        if (!Files.isRegularFile(repository.resolve("dev/cafestack/cafe-stack").resolve(version)
+                .resolve("cafe-stack-" + version + ".pom"))) {
+            Path pom = NestedMaven.root().resolve("pom.xml");
+            System.out.printf("cafe-stack is not in the local repository %s: installing %s (what mvn install would do)%n",
+                    repository, pom);
+            NestedMaven.Result install = NestedMaven.runWithoutCluster(NestedMaven.root(), "install-cafe-stack",
+                    "-N", "install:install-file", "-Dfile=" + pom, "-DpomFile=" + pom, "-Dpackaging=pom");
+            assertThat(install.exitCode()).as(install.describe()).isZero();
+        }
         for (String module : Reactor.librariesOfModulesWithManifests()) {
             String artifactId = Reactor.artifactId(module);
             String file = artifactId + "-" + version + ".jar";
