@@ -1,0 +1,8 @@
+package dev.cafestack.mocha;
+
+import dev.cafestack.tests.images.ServiceImageContract;
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("mocha's container image (built from a stand-in base image made by the test)")
+class MochaImageIT extends ServiceImageContract {
+}

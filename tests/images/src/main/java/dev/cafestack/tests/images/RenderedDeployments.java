@@ -1,0 +1,77 @@
+package dev.cafestack.tests.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Deployments a service's build rendered for one environment (target/cafe/ENV/kubernetes.yml, a List), as far as
+ * the image has to agree with them: the image each container runs, its ports, the user it runs as.
+ */
+public record RenderedDeployments(String env, List<JsonNode> deployments) {
+
+    public static RenderedDeployments of(Path moduleDir, String env) throws IOException {
+        Path file = moduleDir.resolve("target/cafe").resolve(env).resolve("kubernetes.yml");
+        if (!Files.isRegularFile(file)) {
+            throw new AssertionError(file + " is missing: the image checks compare the image with the rendered "
+                    + "Deployments, so they run after the render (process-resources).");
+        }
+        JsonNode list = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        List<JsonNode> deployments = new ArrayList<>();
+        list.path("items").forEach(item -> {
+            if ("Deployment".equals(item.path("kind").asText())) {
+                deployments.add(item);
+            }
+        });
+        if (deployments.isEmpty()) {
+            throw new AssertionError(file + " renders no Deployment");
+        }
+        return new RenderedDeployments(env, List.copyOf(deployments));
+    }
+
+    /** The image of each container of the Deployments whose pods are labelled {@code version: <track>}. */
+    public List<String> images(String track) {
+        List<String> images = new ArrayList<>();
+        deployments.stream()
+                .filter(d -> track.equals(d.at("/spec/template/metadata/labels/version").asText()))
+                .forEach(d -> d.at("/spec/template/spec/containers").forEach(c -> images.add(c.path("image").asText())));
+        return images;
+    }
+
+    /** Every containerPort of every container, as an image config lists exposed ports ({@code 8080/tcp}). */
+    public List<String> containerPorts() {
+        List<String> ports = new ArrayList<>();
+        containers().forEach(c -> c.path("ports").forEach(p -> ports.add(
+                p.path("containerPort").asInt() + "/" + p.path("protocol").asText("TCP").toLowerCase())));
+        return ports;
+    }
+
+    /** {@code runAsUser:runAsGroup} of each container (the container's securityContext over the pod's). */
+    public List<String> runAs() {
+        List<String> users = new ArrayList<>();
+        deployments.forEach(d -> {
+            JsonNode pod = d.at("/spec/template/spec/securityContext");
+            d.at("/spec/template/spec/containers").forEach(c -> {
+                JsonNode container = c.path("securityContext");
+                users.add(first(container, pod, "runAsUser") + ":" + first(container, pod, "runAsGroup"));
+            });
+        });
+        return users;
+    }
+
+    private List<JsonNode> containers() {
+        List<JsonNode> containers = new ArrayList<>();
+        deployments.forEach(d -> d.at("/spec/template/spec/containers").forEach(containers::add));
+        return containers;
+    }
+
+    private static String first(JsonNode container, JsonNode pod, String field) {
+        JsonNode value = container.has(field) ? container.get(field) : pod.get(field);
+        return value == null ? "(unset)" : value.asText();
+    }
+}
