@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * The Deployments a service's build rendered for one environment (target/cafe/ENV/kubernetes.yml, a List), as far as
- * the image has to agree with them: the image each container runs, its ports, the user it runs as.
+ * the image has to agree with them: the image each container runs, its ports, the user it runs as; and the
+ * ConfigMaps beside them, which a container may mount.
  */
-public record RenderedDeployments(String env, List<JsonNode> deployments) {
+public record RenderedDeployments(String env, List<JsonNode> deployments, List<JsonNode> configMaps) {
 
     public static RenderedDeployments of(Path moduleDir, String env) throws IOException {
         Path file = moduleDir.resolve("target/cafe").resolve(env).resolve("kubernetes.yml");
@@ -23,15 +24,30 @@ public record RenderedDeployments(String env, List<JsonNode> deployments) {
         }
         JsonNode list = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         List<JsonNode> deployments = new ArrayList<>();
+        List<JsonNode> configMaps = new ArrayList<>();
         list.path("items").forEach(item -> {
-            if ("Deployment".equals(item.path("kind").asText())) {
-                deployments.add(item);
+            switch (item.path("kind").asText()) {
+                case "Deployment" -> deployments.add(item);
+                case "ConfigMap" -> configMaps.add(item);
+                default -> { }
             }
         });
         if (deployments.isEmpty()) {
             throw new AssertionError(file + " renders no Deployment");
         }
-        return new RenderedDeployments(env, List.copyOf(deployments));
+        return new RenderedDeployments(env, List.copyOf(deployments), List.copyOf(configMaps));
+    }
+
+    /** The Deployment whose pods are labelled {@code version: <track>} (there is one per track). */
+    public JsonNode deployment(String track) {
+        return deployments.stream()
+                .filter(d -> track.equals(d.at("/spec/template/metadata/labels/version").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError(env + " has no Deployment of track " + track));
+    }
+
+    public JsonNode configMap(String name) {
+        return configMaps.stream().filter(c -> name.equals(c.at("/metadata/name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError(env + " renders no ConfigMap " + name));
     }
 
     /** The image of each container of the Deployments whose pods are labelled {@code version: <track>}. */

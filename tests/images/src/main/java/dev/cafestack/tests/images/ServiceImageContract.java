@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,6 +180,52 @@ public abstract class ServiceImageContract {
         assertThat(image.layers().subList(1, image.layers().size()))
                 .flatMap(ImageTarball.Layer::entries)
                 .allSatisfy(e -> assertThat(e.modified()).as(e.path()).isEqualTo(Instant.ofEpochSecond(1)));
+    }
+
+    /**
+     * Whether the service is ready on its own, with no other service running (checked when the image is run). A
+     * service whose readiness waits for another one overrides this with false.
+     */
+    protected boolean readyAlone() {
+        return true;
+    }
+
+    @Test
+    @DisplayName("runs with podman as its local Deployment runs it (user, read-only root, volumes, env) and passes its probes")
+    void runsAsTheDeploymentRunsIt() throws Exception {
+        if (PodmanRun.version().isEmpty()) {
+            String reason = "podman is not installed here: " + service + "'s image was read but not run (to run it: "
+                    + "apt-get install podman runc, and /etc/containers/containers.conf as in .ci/run)";
+            System.err.println("[image checks] SKIPPED: " + reason);
+            Assumptions.abort(reason);
+        }
+        JsonNode deployment = local().deployment("v1");
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        try (PodmanRun run = PodmanRun.start(work.resolve("jib-image.tar"), work.resolve("jib-image.id"), deployment,
+                local(), work.resolve("podman"))) {
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                JsonNode http = container.at("/" + probe + "/httpGet");
+                boolean up = !probe.equals("readinessProbe") || readyAlone();
+                PodmanRun.Answer answer = run.get(http.path("port").asText(), http.path("path").asText(),
+                        up ? 200 : 503, Duration.ofSeconds(60));
+                assertThat(answer.status()).as(() -> probe + " " + http.path("path").asText() + " answered "
+                        + answer.body() + "\ncontainer output:\n" + logs(run)).isEqualTo(up ? 200 : 503);
+                assertThat(answer.body()).contains(up ? "\"UP\"" : "\"DOWN\"");
+            }
+            String output = run.logs();
+            assertThat(output).as("container output").contains(service + " " + label("org.opencontainers.image.version")
+                    + " on JVM");
+            assertThat(output.lines().filter(line -> line.matches("\\S+ (ERROR|FATAL) .*")))
+                    .as("errors logged (container output: " + run.log() + ")").isEmpty();
+        }
+    }
+
+    private static String logs(PodmanRun run) {
+        try {
+            return run.logs();
+        } catch (IOException e) {
+            return "(podman logs failed: " + e + ")";
+        }
     }
 
     private static String required(String property) {

@@ -18,8 +18,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * A stand-in base image, made by the image checks: NOT the production base (the pinned Temurin JRE on Alpine, which
  * needs a registry that builds here cannot reach). It is a {@code docker save} archive with one small layer (a marker
- * file and {@code /tmp}) and a config that a real base would have too (a PATH, a root user, a shell CMD, a label), so
- * the checks can see what the service image keeps from its base and what it overrides. Jib takes it as
+ * file, {@code /tmp}, and {@code /lib}, {@code /lib64} linked into {@code /usr} as in a merged-/usr distribution) and a
+ * config that a real base would have too (a PATH with {@code /opt/java/openjdk/bin}, where the Temurin images keep
+ * Java; a root user; a shell CMD; a label), so the checks can see what the service image keeps from its base and what
+ * it overrides. It has no JRE: to run the image, {@link PodmanRun} mounts the build machine's. Jib takes it as
  * {@code tar://<file>}. The root pom's stand-in-base-image execution runs {@link #main} in each image module.
  *
  * @param reference the base image reference to give Jib ({@code tar:///...})
@@ -52,6 +54,8 @@ public record StandInBaseImage(Path file, String reference, String layerDiffId) 
             file(out, MARKER.substring(1), 0644,
                     "Stand-in base image made by tests/images; not the production base.\n".getBytes(StandardCharsets.UTF_8));
             directory(out, "tmp/", 01777);
+            symlink(out, "lib", "usr/lib");
+            symlink(out, "lib64", "usr/lib64");
         });
         String diffId = "sha256:" + sha256(layer);
         ObjectMapper json = new ObjectMapper();
@@ -59,7 +63,7 @@ public record StandInBaseImage(Path file, String reference, String layerDiffId) 
                 "architecture", "amd64",
                 "os", "linux",
                 "config", Map.of(
-                        "Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                        "Env", List.of("PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
                         "User", "0",
                         "Cmd", List.of(CMD),
                         "Labels", Map.of(LABEL, "true")),
@@ -95,6 +99,14 @@ public record StandInBaseImage(Path file, String reference, String layerDiffId) 
     private static void directory(TarArchiveOutputStream out, String name, int mode) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE & ~07777 | mode);
+        entry.setModTime(0);
+        out.putArchiveEntry(entry);
+        out.closeArchiveEntry();
+    }
+
+    private static void symlink(TarArchiveOutputStream out, String name, String target) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+        entry.setLinkName(target);
         entry.setModTime(0);
         out.putArchiveEntry(entry);
         out.closeArchiveEntry();
