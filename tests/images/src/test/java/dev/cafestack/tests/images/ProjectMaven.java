@@ -46,8 +46,14 @@ final class ProjectMaven {
         }
         command.addAll(goalsAndProperties);
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(command).directory(root.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // A short Maven run starts about twice as fast without the C2 compiler (and, unless told otherwise, with the
+        // serial collector).
+        String options = System.getenv().getOrDefault("MAVEN_OPTS", "").trim();
+        builder.environment().put("MAVEN_OPTS", options.isEmpty()
+                ? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" : options + " -XX:TieredStopAtLevel=1");
+        Process process = builder.start();
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("Maven did not finish in 3 minutes: " + String.join(" ", command) + " (see " + log + ")");
