@@ -50,15 +50,6 @@ public record RenderedDeployments(String env, List<JsonNode> deployments, List<J
                 .orElseThrow(() -> new AssertionError(env + " renders no ConfigMap " + name));
     }
 
-    /** The image of each container of the Deployments whose pods are labelled {@code version: <track>}. */
-    public List<String> images(String track) {
-        List<String> images = new ArrayList<>();
-        deployments.stream()
-                .filter(d -> track.equals(d.at("/spec/template/metadata/labels/version").asText()))
-                .forEach(d -> d.at("/spec/template/spec/containers").forEach(c -> images.add(c.path("image").asText())));
-        return images;
-    }
-
     /** Every containerPort of every container, as an image config lists exposed ports ({@code 8080/tcp}). */
     public List<String> containerPorts() {
         List<String> ports = new ArrayList<>();

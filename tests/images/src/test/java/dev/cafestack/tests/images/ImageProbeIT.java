@@ -25,7 +25,7 @@ class ImageProbeIT {
     private static final String WOULD_BUILD = "Skipping containerization because packaging is 'pom'";
     private static final String ADVICE = "; build one offline with -Dcafe.image.base=tar:///path/to/base.tar (see README)";
 
-    private final Path root = Path.of(ProjectMaven.required("cafe.root")).toAbsolutePath().normalize();
+    private final Path root = Path.of(BuildProperties.required("cafe.root")).toAbsolutePath().normalize();
     private final Path work = Path.of("target/image-probe-it").toAbsolutePath();
     private final ProjectMaven maven = new ProjectMaven(root);
 

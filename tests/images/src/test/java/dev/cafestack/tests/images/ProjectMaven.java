@@ -38,7 +38,7 @@ final class ProjectMaven {
 
     Run run(Path log, List<String> goalsAndProperties) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(required("maven.home"), "bin", "mvn").toString());
+        command.add(Path.of(BuildProperties.required("maven.home"), "bin", "mvn").toString());
         command.addAll(List.of("-B", "-ntp", "-N", "-f", root.resolve("pom.xml").toString()));
         String repo = System.getProperty("maven.repo.local");
         if (repo != null && !repo.isBlank()) {
@@ -59,14 +59,5 @@ final class ProjectMaven {
             throw new AssertionError("Maven did not finish in 3 minutes: " + String.join(" ", command) + " (see " + log + ")");
         }
         return new Run(List.copyOf(command), process.exitValue(), Files.readAllLines(log), log);
-    }
-
-    static String required(String property) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("System property " + property
-                    + " is not set: run this test through Maven (failsafe passes it, see the root pom).");
-        }
-        return value;
     }
 }
