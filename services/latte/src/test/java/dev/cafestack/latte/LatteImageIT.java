@@ -1,0 +1,8 @@
+package dev.cafestack.latte;
+
+import dev.cafestack.tests.images.ServiceImageContract;
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("latte's container image (built from a stand-in base image made by the test)")
+class LatteImageIT extends ServiceImageContract {
+}

@@ -1,0 +1,14 @@
+package dev.cafestack.mocha;
+
+import dev.cafestack.tests.images.ServiceImageContract;
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("mocha's container image (built from a stand-in base image made by the test)")
+class MochaImageIT extends ServiceImageContract {
+
+    /** mocha is ready only while latte serves (LatteReadiness); its run here has no latte. */
+    @Override
+    protected boolean readyAlone() {
+        return false;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.cafestack.tests.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * An image as {@code jib:buildTar} writes it ({@code docker load} format: manifest.json, config.json, one gzipped tar
+ * per layer), read completely: the tags, the container config, and every entry of every layer with its owner, mode,
+ * time and content digest.
+ */
+public final class ImageTarball {
+
+    /** One file or directory of one layer; {@code path} is absolute, without a trailing slash. */
+    public record Entry(String path, boolean directory, int mode, long uid, long gid, long size, Instant modified,
+                        String sha256) {
+    }
+
+    /** A layer: its uncompressed digest (as the config lists it) and its entries in archive order. */
+    public record Layer(String diffId, List<Entry> entries) {
+
+        public boolean contains(String path) {
+            return entries.stream().anyMatch(e -> e.path().equals(path));
+        }
+    }
+
+    private final List<String> repoTags;
+    private final JsonNode config;
+    private final List<Layer> layers;
+
+    private ImageTarball(List<String> repoTags, JsonNode config, List<Layer> layers) {
+        this.repoTags = repoTags;
+        this.config = config;
+        this.layers = layers;
+    }
+
+    public static ImageTarball read(Path tarball) throws IOException {
+        Map<String, byte[]> files = new HashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.isFile()) {
+                    files.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode manifest = json.readTree(required(files, "manifest.json")).get(0);
+        JsonNode config = json.readTree(required(files, manifest.get("Config").asText()));
+        List<String> tags = new ArrayList<>();
+        manifest.get("RepoTags").forEach(t -> tags.add(t.asText()));
+        JsonNode diffIds = config.at("/rootfs/diff_ids");
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < manifest.get("Layers").size(); i++) {
+            byte[] blob = required(files, manifest.get("Layers").get(i).asText());
+            layers.add(new Layer(diffIds.get(i).asText(), entries(blob)));
+        }
+        return new ImageTarball(List.copyOf(tags), config, List.copyOf(layers));
+    }
+
+    public List<String> repoTags() {
+        return repoTags;
+    }
+
+    /** The whole image config (created, architecture, config.Entrypoint, config.User, rootfs, history ...). */
+    public JsonNode config() {
+        return config;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** The file system a container sees: later layers win (this project's images have no whiteouts). */
+    public Map<String, Entry> fileSystem() {
+        Map<String, Entry> view = new LinkedHashMap<>();
+        layers.forEach(layer -> layer.entries().forEach(e -> view.put(e.path(), e)));
+        return view;
+    }
+
+    public Optional<Entry> entry(String path) {
+        return Optional.ofNullable(fileSystem().get(path));
+    }
+
+    /** The layer that holds {@code path} (the last one, if several do). */
+    public Layer layerOf(String path) {
+        return layers.stream().filter(l -> l.contains(path)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no layer holds " + path));
+    }
+
+    private static List<Entry> entries(byte[] blob) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        InputStream raw = new ByteArrayInputStream(blob);
+        InputStream data = blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b
+                ? new GZIPInputStream(raw) : raw;
+        try (TarArchiveInputStream in = new TarArchiveInputStream(data)) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                String path = "/" + e.getName().replaceFirst("^\\./", "").replaceFirst("/$", "");
+                String sha256 = e.isFile() ? StandInBaseImage.sha256(in.readAllBytes()) : null;
+                entries.add(new Entry(path, e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
+                        e.getSize(), e.getModTime().toInstant(), sha256));
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    private static byte[] required(Map<String, byte[]> files, String name) {
+        byte[] content = files.get(name);
+        if (content == null) {
+            throw new AssertionError("image tarball has no " + name + " (has " + files.keySet() + ")");
+        }
+        return content;
+    }
+}

@@ -1,0 +1,270 @@
+package dev.cafestack.tests.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every service's container image must be, checked on the real thing. The service's own build makes it with the
+ * root pom's Jib configuration, unchanged but for the base: in pre-integration-test, the stand-in-base-image execution
+ * writes a {@linkplain StandInBaseImage stand-in base image} (the production base needs a registry) and jib's image-it
+ * execution builds target/image-it/jib-image.tar on it. These checks read that tarball layer by layer and compare it with
+ * target/quarkus-app and with the service's rendered Deployments of every environment.
+ *
+ * <p>A service runs them with an empty {@code *IT} subclass (failsafe).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ServiceImageContract {
+
+    private static final String APP = "/deployments";
+
+    private final Path moduleDir = Path.of("").toAbsolutePath();
+    private final String service = moduleDir.getFileName().toString();
+    private final Path work = moduleDir.resolve("target/image-it");
+
+    private StandInBaseImage base;
+    private ImageTarball image;
+    private List<RenderedDeployments> environments;
+
+    @BeforeAll
+    void readTheImageBuiltOnTheStandInBase() throws IOException {
+        Assumptions.assumeFalse(Boolean.getBoolean("cafe.image.it.skip"),
+                "image checks skipped: this build makes no image for them (cafe.image.skip=true)");
+        Path tarball = work.resolve("jib-image.tar");
+        assertThat(tarball).as("the image of jib-maven-plugin's image-it execution (pre-integration-test): run the "
+                + "image checks through Maven (mvn verify)").isRegularFile();
+        image = ImageTarball.read(tarball);
+        base = StandInBaseImage.at(work.resolve("stand-in-base.tar"));
+        environments = new ArrayList<>();
+        for (String env : BuildProperties.required("cafe.envs").split(",")) {
+            environments.add(RenderedDeployments.of(moduleDir, env.trim()));
+        }
+    }
+
+    @Test
+    @DisplayName("is tagged as the image the local Deployment runs, and as <version>-<yyyyMMddHHmm> and latest")
+    void isTaggedAsTheDeploymentsImage() {
+        List<String> deployed = new ArrayList<>();
+        local().deployment("v1").at("/spec/template/spec/containers").forEach(c -> deployed.add(c.path("image").asText()));
+        assertThat(deployed).as("images of the local v1 Deployment").isNotEmpty();
+        assertThat(image.repoTags()).containsAll(deployed);
+        String repository = deployed.get(0).substring(0, deployed.get(0).lastIndexOf(':'));
+        String version = label("org.opencontainers.image.version");
+        assertThat(image.repoTags()).contains(repository + ":latest")
+                .anyMatch(tag -> tag.matches(Pattern.quote(repository + ":" + version) + "-\\d{12}"));
+    }
+
+    @Test
+    @DisplayName("starts the Quarkus fast-jar from /deployments with container-aware JVM flags, and nothing of the base's CMD")
+    void runsTheFastJar() {
+        List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
+        assertThat(entrypoint).first().isEqualTo("java");
+        assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size()))
+                .containsExactly("-jar", APP + "/quarkus-run.jar");
+        assertThat(entrypoint)
+                .anyMatch(flag -> flag.matches("-XX:MaxRAMPercentage=\\d+(\\.\\d+)?"))
+                .contains("-XX:+ExitOnOutOfMemoryError", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        assertThat(strings(containerConfig().path("Cmd"))).as("CMD (the base's " + StandInBaseImage.CMD
+                + " would become arguments of quarkus-run.jar)").isEmpty();
+        assertThat(containerConfig().path("WorkingDir").asText()).isEqualTo(APP);
+        assertThat(strings(containerConfig().path("Env"))).as("the base's environment is kept")
+                .anyMatch(env -> env.startsWith("PATH="));
+    }
+
+    @Test
+    @DisplayName("holds exactly target/quarkus-app under /deployments, byte for byte, and none of Jib's default /app layers")
+    void holdsExactlyTheFastJar() throws IOException {
+        Path app = moduleDir.resolve("target/quarkus-app");
+        Map<String, String> expected = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(app)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                expected.put(APP + "/" + app.relativize(file).toString().replace('\\', '/'),
+                        StandInBaseImage.sha256(Files.readAllBytes(file)));
+            }
+        }
+        Map<String, String> actual = new TreeMap<>();
+        image.fileSystem().values().stream()
+                .filter(e -> !e.directory() && e.path().startsWith(APP + "/"))
+                .forEach(e -> actual.put(e.path(), e.sha256()));
+        assertThat(expected).containsKeys(APP + "/quarkus-run.jar", APP + "/quarkus/quarkus-application.dat")
+                .anySatisfy((path, sha) -> assertThat(path).startsWith(APP + "/lib/boot/"))
+                .anySatisfy((path, sha) -> assertThat(path).startsWith(APP + "/lib/main/"));
+        assertThat(actual).isEqualTo(expected);
+        assertThat(image.fileSystem().keySet().stream().filter(path -> path.equals("/app") || path.startsWith("/app/")))
+                .as("Jib's default layers (classes, resources, dependencies under /app)").isEmpty();
+    }
+
+    @Test
+    @DisplayName("keeps the base image's layer first and unchanged")
+    void keepsTheBase() {
+        assertThat(image.layers().get(0).diffId()).isEqualTo(base.layerDiffId());
+        assertThat(image.layers().get(0).contains(StandInBaseImage.MARKER)).isTrue();
+        assertThat(image.entry("/tmp")).get().extracting(ImageTarball.Entry::mode).isEqualTo(01777);
+        assertThat(labels()).containsEntry(StandInBaseImage.LABEL, "true")
+                .containsEntry("org.opencontainers.image.base.name", base.reference());
+    }
+
+    @Test
+    @DisplayName("layers third-party libraries, this project's libraries and the application apart, least changed first")
+    void layersForCaching() {
+        List<ImageTarball.Layer> layers = image.layers();
+        ImageTarball.Layer thirdParty = image.layerOf(APP + "/lib/boot/" + fileNamed("lib/boot", "io.quarkus.quarkus-bootstrap-runner-"));
+        ImageTarball.Layer project = image.layerOf(APP + "/lib/main/" + fileNamed("lib/main", "dev.cafestack."));
+        ImageTarball.Layer application = image.layerOf(APP + "/quarkus-run.jar");
+        assertThat(List.of(layers.indexOf(thirdParty), layers.indexOf(project), layers.indexOf(application)))
+                .as("layer indexes: third-party libraries, project libraries, application")
+                .isSorted().doesNotHaveDuplicates();
+        assertThat(files(thirdParty).stream().filter(path -> !path.startsWith(APP + "/lib/")
+                || path.startsWith(APP + "/lib/main/dev.cafestack."))).as("third-party layer: other files").isEmpty();
+        assertThat(files(project).stream().filter(path -> !path.startsWith(APP + "/lib/main/dev.cafestack.")))
+                .as("project libraries layer: other files").isEmpty();
+        assertThat(files(application).stream().filter(path -> path.startsWith(APP + "/lib/")))
+                .as("application layer: libraries").isEmpty();
+    }
+
+    @Test
+    @DisplayName("runs as the user of every environment's Deployments, not root, who can read the application but not change it")
+    void runsAsTheDeploymentsNonRootUser() {
+        String user = containerConfig().path("User").asText();
+        for (RenderedDeployments env : environments) {
+            assertThat(env.runAs()).as(env.env() + " Deployments' runAsUser:runAsGroup").isNotEmpty().containsOnly(user);
+        }
+        assertThat(user).matches("[1-9][0-9]*:[0-9]+");
+        List<ImageTarball.Entry> app = image.fileSystem().values().stream()
+                .filter(e -> e.path().equals(APP) || e.path().startsWith(APP + "/")).toList();
+        assertThat(app).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.uid()).as(e.path() + " owner").isZero();
+            assertThat(e.gid()).as(e.path() + " group").isZero();
+            assertThat(e.mode() & 0022).as(e.path() + " writable by group or others").isZero();
+            assertThat(e.mode() & (e.directory() ? 0005 : 0004)).as(e.path() + " readable by others")
+                    .isEqualTo(e.directory() ? 0005 : 0004);
+        });
+    }
+
+    @Test
+    @DisplayName("exposes exactly the container ports of every environment's Deployments")
+    void exposesTheDeploymentsPorts() {
+        TreeSet<String> exposed = new TreeSet<>();
+        containerConfig().path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
+        for (RenderedDeployments env : environments) {
+            assertThat(exposed).as(env.env() + " containerPorts").isEqualTo(new TreeSet<>(env.containerPorts()));
+        }
+    }
+
+    @Test
+    @DisplayName("carries OCI labels and no build time, so an unchanged build gives the same image")
+    void isLabelledAndReproducible() {
+        assertThat(labels()).containsEntry("org.opencontainers.image.title", service)
+                .containsKeys("org.opencontainers.image.version", "org.opencontainers.image.description",
+                        "org.opencontainers.image.source", "org.opencontainers.image.revision");
+        assertThat(label("org.opencontainers.image.version")).isNotBlank();
+        assertThat(image.config().path("created").asText()).isEqualTo("1970-01-01T00:00:00Z");
+        image.config().path("history").forEach(h -> assertThat(h.path("created").asText()).isEqualTo("1970-01-01T00:00:00Z"));
+        assertThat(image.layers().subList(1, image.layers().size()))
+                .flatMap(ImageTarball.Layer::entries)
+                .allSatisfy(e -> assertThat(e.modified()).as(e.path()).isEqualTo(Instant.ofEpochSecond(1)));
+    }
+
+    /**
+     * Whether the service is ready on its own, with no other service running (checked when the image is run). A
+     * service whose readiness waits for another one overrides this with false.
+     */
+    protected boolean readyAlone() {
+        return true;
+    }
+
+    @Test
+    @DisplayName("runs with podman as its local Deployment runs it (user, read-only root, volumes, env) and passes its probes")
+    void runsAsTheDeploymentRunsIt() throws Exception {
+        if (PodmanRun.version().isEmpty()) {
+            String reason = "podman is not installed here: " + service + "'s image was read but not run (to run it: "
+                    + "apt-get install podman runc, and /etc/containers/containers.conf as in .ci/run)";
+            System.err.println("[image checks] SKIPPED: " + reason);
+            Assumptions.abort(reason);
+        }
+        JsonNode deployment = local().deployment("v1");
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        try (PodmanRun run = PodmanRun.start(work.resolve("jib-image.tar"), work.resolve("jib-image.id"), deployment,
+                local(), work.resolve("podman"))) {
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                JsonNode http = container.at("/" + probe + "/httpGet");
+                boolean up = !probe.equals("readinessProbe") || readyAlone();
+                PodmanRun.Answer answer = run.get(http.path("port").asText(), http.path("path").asText(),
+                        up ? 200 : 503, Duration.ofSeconds(60));
+                assertThat(answer.status()).as(() -> probe + " " + http.path("path").asText() + " answered "
+                        + answer.body() + "\ncontainer output:\n" + logs(run)).isEqualTo(up ? 200 : 503);
+                assertThat(answer.body()).contains(up ? "\"UP\"" : "\"DOWN\"");
+            }
+            String output = run.logs();
+            assertThat(output).as("container output").contains(service + " " + label("org.opencontainers.image.version")
+                    + " on JVM");
+            assertThat(output.lines().filter(line -> line.matches("\\S+ (ERROR|FATAL) .*")))
+                    .as("errors logged (container output: " + run.log() + ")").isEmpty();
+        }
+    }
+
+    private static String logs(PodmanRun run) {
+        try {
+            return run.logs();
+        } catch (IOException e) {
+            return "(podman logs failed: " + e + ")";
+        }
+    }
+
+    private RenderedDeployments local() {
+        return environments.stream().filter(e -> e.env().equals("local")).findFirst()
+                .orElseThrow(() -> new AssertionError("no local environment in cafe.envs"));
+    }
+
+    private JsonNode containerConfig() {
+        return image.config().path("config");
+    }
+
+    private Map<String, String> labels() {
+        Map<String, String> labels = new TreeMap<>();
+        containerConfig().path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
+    }
+
+    private String label(String name) {
+        return labels().getOrDefault(name, "");
+    }
+
+    private String fileNamed(String dir, String prefix) {
+        try (Stream<Path> files = Files.list(moduleDir.resolve("target/quarkus-app").resolve(dir))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + prefix + "* in target/quarkus-app/" + dir));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> files(ImageTarball.Layer layer) {
+        return layer.entries().stream().filter(e -> !e.directory()).map(ImageTarball.Entry::path)
+                .collect(Collectors.toList());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+}
