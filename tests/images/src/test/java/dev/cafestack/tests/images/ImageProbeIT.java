@@ -105,7 +105,7 @@ class ImageProbeIT {
     private static String jib(ProjectMaven.Run run, String id) {
         List<String> out = run.output();
         for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).matches("\\[INFO] --- jib-maven-plugin:\\S+:buildTar \\(" + id + "\\) @ .*")) {
+            if (out.get(i).matches("\\[INFO] --- (jib-maven-plugin|jib):\\S+:buildTar \\(" + id + "\\) @ .*")) {
                 return out.subList(i + 1, out.size()).stream().map(l -> l.replaceFirst("^\\[INFO] ", ""))
                         .filter(l -> !l.isBlank()).findFirst().orElse("").replaceFirst("\\.\\.\\.$", "");
             }
