@@ -10,6 +10,8 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import dev.cafestack.mocha.config.ConfigRules;
 import dev.cafestack.mocha.config.MochaConfig;
 import io.quarkus.runtime.Startup;
@@ -24,11 +26,12 @@ public class Menu {
     private final int maxNotesLength;
     private final String drinkNames;
 
-    Menu(MochaConfig config) {
+    Menu(MochaConfig config, @ConfigProperty(name = "quarkus.config.locations") String file) {
         List<String> problems = ConfigRules.problems(config);
         if (!problems.isEmpty()) {
-            // The same rules as the build-time check; startup fails with the same messages.
-            throw new IllegalStateException("mocha config is invalid:\n  " + String.join("\n  ", problems));
+            // The same rules and messages as the build-time check (ConfigCheck), prefixed with the file.
+            throw new IllegalStateException("mocha config is invalid:\n  " + file + ": "
+                    + String.join("\n  " + file + ": ", problems));
         }
         this.currency = config.menu().currency();
         // Drinks in name order, each drink's sizes cheapest first: a stable menu for people and caches.
