@@ -78,6 +78,8 @@ public class LatteProcess implements QuarkusTestResourceLifecycleManager {
                 "-Dquarkus.http.port=" + httpPort,
                 "-Dlatte.pod=" + POD,
                 "-Dlatte.version=v1",
+                // No drain window here: stopping latte stands for an outage (GracefulShutdownIT covers the drain).
+                "-Dquarkus.shutdown.delay=0s",
                 "-Dquarkus.log.console.json.enabled=true",
                 // Tracing on, as in a cluster environment, with nothing exported during the run.
                 "-Dquarkus.otel.sdk.disabled=false",
