@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code aws} with the environment's rendered ClusterConfig, or, in dry-run mode, prints each command line instead.
  * A missing tool is one line with the install hint, not a stack trace.
  *
- * <pre>java dev.cafestack.eks.EksCommand &lt;goal&gt; &lt;env&gt; &lt;eks-out-dir&gt; &lt;dry-run&gt; &lt;nodes&gt; &lt;confirm&gt;</pre>
+ * <pre>java dev.cafestack.eks.EksCommand &lt;goal&gt; &lt;env&gt; &lt;eks-out-dir&gt; &lt;dry-run&gt; &lt;nodes&gt; &lt;confirm&gt; &lt;repositories-file&gt;</pre>
  */
 public final class EksCommand {
 
@@ -32,7 +32,7 @@ public final class EksCommand {
 
     /** The command lines a goal runs, in order. */
     static List<List<String>> commands(String goal, Path file, ClusterConfig config, String nodes, String confirm,
-            boolean dryRun) throws Refused {
+            boolean dryRun, List<String> repositories) throws Refused {
         String f = file.toAbsolutePath().toString();
         String name = config.metadata().name();
         String region = config.metadata().region();
@@ -71,10 +71,24 @@ public final class EksCommand {
             case "kubeconfig":
                 return List.of(List.of("aws", "eks", "update-kubeconfig", "--region", region, "--name", name,
                         "--alias", name));
+            case "ecr-create":
+                // One repository per service image, as declared in src/main/ecr/repositories.txt.
+                return repositories.stream()
+                        .map(repository -> List.of("aws", "ecr", "create-repository", "--region", region,
+                                "--repository-name", repository, "--image-scanning-configuration", "scanOnPush=true"))
+                        .toList();
             default:
-                throw new Refused("unknown goal '" + goal
-                        + "': one of cluster-create, cluster-update, cluster-scale, cluster-delete, kubeconfig");
+                throw new Refused("unknown goal '" + goal + "': one of cluster-create, cluster-update, cluster-scale, "
+                        + "cluster-delete, kubeconfig, ecr-create");
         }
+    }
+
+    /** The ECR repositories of the service images: one a line, '#' starts a comment. */
+    public static List<String> repositories(Path file) throws IOException {
+        return Files.readAllLines(file).stream()
+                .map(line -> line.replaceFirst("#.*", "").trim())
+                .filter(line -> !line.isEmpty())
+                .toList();
     }
 
     /** Finds an executable on the given PATH. */
@@ -99,8 +113,8 @@ public final class EksCommand {
      * success, else the one-line reason it stopped.
      */
     static String run(String[] args, Map<String, String> environment, PrintStream out) {
-        if (args.length != 6) {
-            return "usage: EksCommand <goal> <env> <eks-out-dir> <dry-run> <nodes> <confirm>";
+        if (args.length != 7) {
+            return "usage: EksCommand <goal> <env> <eks-out-dir> <dry-run> <nodes> <confirm> <repositories-file>";
         }
         String goal = args[0];
         String env = args[1];
@@ -114,7 +128,8 @@ public final class EksCommand {
                         + goal);
             }
             ClusterConfig config = ClusterConfigCheck.read(file);
-            for (List<String> command : commands(goal, file, config, args[4], args[5], dryRun)) {
+            List<String> repositories = repositories(Path.of(args[6]));
+            for (List<String> command : commands(goal, file, config, args[4], args[5], dryRun, repositories)) {
                 if (dryRun) {
                     out.println("[eks] " + env + " dry run: " + String.join(" ", command));
                     continue;

@@ -28,7 +28,8 @@ class EksCommandTest {
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         // A PATH with no eksctl and no aws on it, whatever this machine has.
         String failure = EksCommand.run(
-                new String[] {goal, env, OUT.toString(), String.valueOf(dryRun), nodes, confirm},
+                new String[] {goal, env, OUT.toString(), String.valueOf(dryRun), nodes, confirm,
+                    "src/main/ecr/repositories.txt"},
                 Map.of("PATH", emptyPath.toString()), out);
         return new Outcome(bytes.toString(StandardCharsets.UTF_8), failure);
     }
@@ -131,5 +132,17 @@ class EksCommandTest {
         assertThat(run("cluster-create", "local", true, "", "").failure())
                 .startsWith("environment local has no rendered ClusterConfig")
                 .contains("environments/local.properties sets no eks.cluster.name (no EKS cluster)");
+    }
+
+    @Test
+    @DisplayName("ecr-create in a dry run prints one aws ecr create-repository per declared repository")
+    void ecrCreate() {
+        Outcome outcome = run("ecr-create", "dev", true, "", "");
+        assertThat(outcome.failure()).isNull();
+        assertThat(outcome.printed()).isEqualTo(
+                "[eks] dev dry run: aws ecr create-repository --region ap-east-1 --repository-name cafe/latte "
+                        + "--image-scanning-configuration scanOnPush=true\n"
+                        + "[eks] dev dry run: aws ecr create-repository --region ap-east-1 --repository-name cafe/mocha "
+                        + "--image-scanning-configuration scanOnPush=true\n");
     }
 }
