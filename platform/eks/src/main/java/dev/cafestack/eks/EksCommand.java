@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code aws} with the environment's rendered ClusterConfig, or, in dry-run mode, prints each command line instead.
  * A missing tool is one line with the install hint, not a stack trace.
  *
- * <pre>java dev.cafestack.eks.EksCommand &lt;goal&gt; &lt;env&gt; &lt;eks-out-dir&gt; &lt;dry-run&gt; &lt;nodes&gt; &lt;confirm&gt; &lt;repositories-file&gt;</pre>
+ * <pre>java dev.cafestack.eks.EksCommand &lt;goal&gt; &lt;env&gt; &lt;eks-out-dir&gt; &lt;dry-run&gt; &lt;nodes&gt; &lt;confirm&gt; &lt;module-src-main&gt;</pre>
  */
 public final class EksCommand {
 
@@ -32,7 +32,7 @@ public final class EksCommand {
 
     /** The command lines a goal runs, in order. */
     static List<List<String>> commands(String goal, Path file, ClusterConfig config, String nodes, String confirm,
-            boolean dryRun, List<String> repositories) throws Refused {
+            boolean dryRun, Path sources) throws Refused, IOException {
         String f = file.toAbsolutePath().toString();
         String name = config.metadata().name();
         String region = config.metadata().region();
@@ -71,15 +71,22 @@ public final class EksCommand {
             case "kubeconfig":
                 return List.of(List.of("aws", "eks", "update-kubeconfig", "--region", region, "--name", name,
                         "--alias", name));
+            case "iam-create":
+                // The two policy documents as customer-managed policies (an administrator runs this once per account).
+                return List.of(
+                        List.of("aws", "iam", "create-policy", "--policy-name", "cafe-eks-operator",
+                                "--policy-document", "file://" + sources.resolve("iam/operator-policy.json").toAbsolutePath()),
+                        List.of("aws", "iam", "create-policy", "--policy-name", "cafe-ci-agent",
+                                "--policy-document", "file://" + sources.resolve("iam/ci-agent-policy.json").toAbsolutePath()));
             case "ecr-create":
                 // One repository per service image, as declared in src/main/ecr/repositories.txt.
-                return repositories.stream()
+                return repositories(sources.resolve("ecr/repositories.txt")).stream()
                         .map(repository -> List.of("aws", "ecr", "create-repository", "--region", region,
                                 "--repository-name", repository, "--image-scanning-configuration", "scanOnPush=true"))
                         .toList();
             default:
                 throw new Refused("unknown goal '" + goal + "': one of cluster-create, cluster-update, cluster-scale, "
-                        + "cluster-delete, kubeconfig, ecr-create");
+                        + "cluster-delete, kubeconfig, ecr-create, iam-create");
         }
     }
 
@@ -114,7 +121,7 @@ public final class EksCommand {
      */
     static String run(String[] args, Map<String, String> environment, PrintStream out) {
         if (args.length != 7) {
-            return "usage: EksCommand <goal> <env> <eks-out-dir> <dry-run> <nodes> <confirm> <repositories-file>";
+            return "usage: EksCommand <goal> <env> <eks-out-dir> <dry-run> <nodes> <confirm> <module-src-main>";
         }
         String goal = args[0];
         String env = args[1];
@@ -128,8 +135,7 @@ public final class EksCommand {
                         + goal);
             }
             ClusterConfig config = ClusterConfigCheck.read(file);
-            List<String> repositories = repositories(Path.of(args[6]));
-            for (List<String> command : commands(goal, file, config, args[4], args[5], dryRun, repositories)) {
+            for (List<String> command : commands(goal, file, config, args[4], args[5], dryRun, Path.of(args[6]))) {
                 if (dryRun) {
                     out.println("[eks] " + env + " dry run: " + String.join(" ", command));
                     continue;

@@ -29,7 +29,7 @@ class EksCommandTest {
         // A PATH with no eksctl and no aws on it, whatever this machine has.
         String failure = EksCommand.run(
                 new String[] {goal, env, OUT.toString(), String.valueOf(dryRun), nodes, confirm,
-                    "src/main/ecr/repositories.txt"},
+                    "src/main"},
                 Map.of("PATH", emptyPath.toString()), out);
         return new Outcome(bytes.toString(StandardCharsets.UTF_8), failure);
     }
@@ -144,5 +144,18 @@ class EksCommandTest {
                         + "--image-scanning-configuration scanOnPush=true\n"
                         + "[eks] dev dry run: aws ecr create-repository --region ap-east-1 --repository-name cafe/mocha "
                         + "--image-scanning-configuration scanOnPush=true\n");
+    }
+
+    @Test
+    @DisplayName("iam-create in a dry run prints aws iam create-policy for the operator's and the CI agent's document")
+    void iamCreate() {
+        Outcome outcome = run("iam-create", "dev", true, "", "");
+        assertThat(outcome.failure()).isNull();
+        String iam = Path.of("src/main/iam").toAbsolutePath().toString();
+        assertThat(outcome.printed()).isEqualTo(
+                "[eks] dev dry run: aws iam create-policy --policy-name cafe-eks-operator --policy-document file://"
+                        + iam + "/operator-policy.json\n"
+                        + "[eks] dev dry run: aws iam create-policy --policy-name cafe-ci-agent --policy-document file://"
+                        + iam + "/ci-agent-policy.json\n");
     }
 }

@@ -28,7 +28,7 @@ class EksGoalsIT {
         NestedMaven.Result result = NestedMaven.runWithoutCluster(Stack.ROOT, "eks-dry-run", "-o", "-pl",
                 "platform/eks", "-P", "prod", "-Dcafe.eks.dry-run=true", "-Dnodes=4",
                 "exec:java@cluster-create", "exec:java@cluster-update", "exec:java@cluster-scale",
-                "exec:java@cluster-delete", "exec:java@kubeconfig", "exec:java@ecr-create");
+                "exec:java@cluster-delete", "exec:java@kubeconfig", "exec:java@ecr-create", "exec:java@iam-create");
         String file = EKS.resolve("target/eks/prod/cluster.yaml").toString();
         assertThat(result.exitCode()).as(result.describe()).isZero();
         assertThat(result.plainOutput()).containsSubsequence(
@@ -41,7 +41,13 @@ class EksGoalsIT {
                 "[eks] prod dry run: eksctl delete cluster --config-file " + file + " --wait\n",
                 "[eks] prod dry run: aws eks update-kubeconfig --region ap-east-1 --name cafe-prod --alias cafe-prod\n",
                 "[eks] prod dry run: aws ecr create-repository --region ap-east-1 --repository-name cafe/latte "
-                        + "--image-scanning-configuration scanOnPush=true\n");
+                        + "--image-scanning-configuration scanOnPush=true\n",
+                "[eks] prod dry run: aws ecr create-repository --region ap-east-1 --repository-name cafe/mocha "
+                        + "--image-scanning-configuration scanOnPush=true\n",
+                "[eks] prod dry run: aws iam create-policy --policy-name cafe-eks-operator --policy-document file://"
+                        + EKS.resolve("src/main/iam/operator-policy.json") + "\n",
+                "[eks] prod dry run: aws iam create-policy --policy-name cafe-ci-agent --policy-document file://"
+                        + EKS.resolve("src/main/iam/ci-agent-policy.json") + "\n");
     }
 
     @Test
