@@ -79,6 +79,22 @@ class EksGoalsIT {
                 .doesNotContain("environments/prod.properties eks.");
     }
 
+    @Test
+    @DisplayName("render the environment's taints as eksctl taints, and pass them through the check")
+    void taintsRender() throws IOException {
+        Path environments = copyEnvironments();
+        Path dev = environments.resolve("dev.properties");
+        Files.writeString(dev, Files.readString(dev).replace("eks.nodes.taints=\n",
+                "eks.nodes.taints=dedicated=cafe:NoSchedule, spot=true:PreferNoSchedule\n"));
+
+        NestedMaven.Result result = render(environments, "eks-taints", "process-classes");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(Files.readString(copy.resolve("out/dev/cluster.yaml"))).contains("    taints: [{key: \"dedicated\", "
+                + "value: \"cafe\", effect: \"NoSchedule\"}, {key: \"spot\", value: \"true\", effect: "
+                + "\"PreferNoSchedule\"}]\n");
+    }
+
     /** Runs platform/eks up to {@code phase} on copied environment files, writing to a throwaway eks.out. */
     private NestedMaven.Result render(Path root, String log, String phase) {
         return NestedMaven.runWithoutCluster(Stack.ROOT, log, "-o", "-pl", "platform/eks",
