@@ -229,6 +229,19 @@ public final class ClusterConfigCheck {
             if ("coredns".equals(addon.name()) && addon.configurationValues() != null) {
                 coreDns(addon.configurationValues(), envFile, template, problems);
             }
+            if ("vpc-cni".equals(addon.name()) && !networkPolicyEnabled(addon.configurationValues())) {
+                problems.add(template + "vpc-cni configurationValues: enableNetworkPolicy must be \"true\", or the "
+                        + "cluster ignores platform/cluster's NetworkPolicies");
+            }
+        }
+    }
+
+    private static boolean networkPolicyEnabled(String values) {
+        try {
+            JsonNode node = values == null ? null : YAML.readTree(values);
+            return node != null && "true".equals(node.path("enableNetworkPolicy").asText());
+        } catch (JacksonException e) {
+            return false;
         }
     }
 

@@ -207,6 +207,14 @@ class ClusterConfigCheckTest {
     }
 
     @Test
+    @DisplayName("A VPC CNI that does not enforce NetworkPolicies is refused")
+    void vpcCniEnforcesNetworkPolicies() throws IOException {
+        assertThat(problemsAfter("dev", "{\"enableNetworkPolicy\": \"true\"}", "{\"enableNetworkPolicy\": \"false\"}"))
+                .singleElement().asString()
+                .contains("vpc-cni configurationValues: enableNetworkPolicy must be \"true\"");
+    }
+
+    @Test
     @DisplayName("A stub domain that is not a DNS-1123 subdomain is refused")
     void stubDomainName() throws IOException {
         assertThat(problemsAfter("dev", "corp.example.internal:53", "Corp_Example:53")).singleElement().asString()
