@@ -84,6 +84,9 @@ public final class MeshValues {
         }
         if (percentage == null || percentage.signum() < 0 || percentage.compareTo(BigDecimal.ONE) > 0) {
             problems.add(file + ": " + SAMPLING + "=" + ratio + " is not a sampling ratio between 0 and 1");
+        } else if (percentage.movePointRight(4).stripTrailingZeros().scale() > 0) {
+            problems.add(file + ": " + SAMPLING + "=" + ratio + " is finer than Istio's sampling precision"
+                    + " (randomSamplingPercentage steps of 0.01 %, i.e. a ratio with at most 4 decimals)");
         } else {
             BigDecimal scaled = percentage.movePointRight(2).stripTrailingZeros();
             // Telemetry's randomSamplingPercentage is a double: always written with a decimal point (100.0, 5.0, 0.5).

@@ -32,11 +32,16 @@ class MeshWeightsRuleTest {
     }
 
     private Run run(String env, String weight, String canaryTag) throws IOException, InterruptedException {
+        return run(env, weight, canaryTag, "1.0");
+    }
+
+    private Run run(String env, String weight, String canaryTag, String sampling) throws IOException, InterruptedException {
         Path envs = Files.createDirectories(repo.resolve("environments"));
         List<String> lines = Files.readAllLines(Stack.ROOT.resolve("environments/local.properties"), StandardCharsets.UTF_8)
                 .stream()
                 .map(l -> l.startsWith("latte.canary.weight=") ? "latte.canary.weight=" + weight : l)
                 .map(l -> l.startsWith("latte.canary.tag=") ? "latte.canary.tag=" + canaryTag : l)
+                .map(l -> l.startsWith("cafe.trace.sampling=") ? "cafe.trace.sampling=" + sampling : l)
                 .toList();
         Files.write(envs.resolve(env + ".properties"), lines, StandardCharsets.UTF_8);
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -81,5 +86,28 @@ class MeshWeightsRuleTest {
         assertThat(derived.getProperty("latte.v2.weight")).isEqualTo(v2);
         assertThat(Integer.parseInt(v1) + Integer.parseInt(v2)).isEqualTo(100);
         assertThat(derived.getProperty("latte.route.fragment")).isEqualTo("virtual-service-latte-canary.yml");
+    }
+
+    @ParameterizedTest(name = "cafe.trace.sampling={0} fails the build")
+    @CsvSource(delimiter = '|', value = {"1.5", "-0.1", "all", "0.00001"})
+    @DisplayName("a sampling ratio outside 0-1, not a number, or finer than Istio's 0.01 % steps fails the build, naming it")
+    void badSamplingFails(String sampling) throws Exception {
+        Run run = run("broken", "0", "", sampling);
+        assertThat(run.exitCode()).as(run.output()).isNotZero();
+        assertThat(run.output()).contains("environments/broken.properties: cafe.trace.sampling=" + sampling);
+    }
+
+    @ParameterizedTest(name = "cafe.trace.sampling={0} samples {1} %")
+    @CsvSource({"1.0, 100.0", "0.05, 5.0", "0.001, 0.1", "0, 0.0"})
+    @DisplayName("the Telemetry sampling percentage is the services' sampling ratio times 100")
+    void samplingPercentage(String sampling, String percentage) throws Exception {
+        Run run = run("good", "0", "", sampling);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        Properties derived = new Properties();
+        try (var in = Files.newInputStream(repo.resolve("out/good.properties"))) {
+            derived.load(in);
+        }
+        assertThat(derived.getProperty("trace.sampling.percentage")).isEqualTo(percentage);
+        assertThat(derived.getProperty("latte.route.fragment")).isEqualTo("virtual-service-latte.yml");
     }
 }
