@@ -1,6 +1,7 @@
 package dev.cafestack.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.util.ArrayList;
@@ -8,6 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DisplayName;
@@ -23,6 +27,7 @@ import io.fabric8.istio.api.networking.v1.Gateway;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
 import io.fabric8.istio.api.telemetry.v1.Telemetry;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -45,7 +50,7 @@ class MeshManifestsTest {
         return JSON.valueToTree(resource);
     }
 
-    private static Stream<DynamicTest> perEnvironment(java.util.function.Consumer<String> check) {
+    private static Stream<DynamicTest> perEnvironment(Consumer<String> check) {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> check.accept(env)));
     }
 
@@ -188,12 +193,44 @@ class MeshManifestsTest {
             spec.path("http").get(0).path("route").forEach(r ->
                     split.put(r.path("destination").path("subset").asText(), r.path("weight").asInt()));
             assertThat(split.values().stream().mapToInt(Integer::intValue).sum()).as(env + " weights sum").isEqualTo(100);
+            JsonNode brew = spec.path("http").get(0);
+            assertThat(brew.path("timeout").asText()).isEqualTo(values.getProperty("latte.route.timeout"));
+            assertThat(brew.path("retries").path("attempts").asText()).isEqualTo(values.getProperty("latte.route.retries"));
+            assertThat(brew.path("retries").path("retryOn").asText()).as("retry only calls that never reached latte")
+                    .isEqualTo("connect-failure,refused-stream");
             if (hasCanary) {
                 assertThat(split).containsExactlyInAnyOrderEntriesOf(Map.of("v1", 100 - canary, "v2", canary));
             } else {
                 assertThat(split).containsExactlyInAnyOrderEntriesOf(Map.of("v1", 100));
             }
         });
+    }
+
+    @TestFactory
+    @DisplayName("the mesh's timeout for a call to latte is no shorter than mocha's own deadline for it, so mocha's deadline decides")
+    Stream<DynamicTest> meshTimeoutLeavesTheDeadlineToMocha() {
+        return perEnvironment(env -> {
+            String timeout = tree(RenderedManifestsTest.one(env, VirtualService.class, "latte"))
+                    .path("spec").path("http").get(0).path("timeout").asText();
+            String mochaYaml = RenderedManifestsTest.one(env, ConfigMap.class, "mocha-config")
+                    .getData().get("mocha.yaml");
+            Matcher deadline = Pattern.compile("(?m)^\\s+deadline:\\s*(\\S+)").matcher(mochaYaml);
+            assertThat(deadline.find()).as(env + " mocha.yaml names latte's deadline").isTrue();
+            assertThat(millis(timeout)).as(env + " mesh timeout " + timeout + " vs mocha's deadline " + deadline.group(1))
+                    .isGreaterThanOrEqualTo(millis(deadline.group(1)));
+        });
+    }
+
+    private static long millis(String duration) {
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(duration.trim());
+        assertThat(m.matches()).as("a duration: " + duration).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            default -> n * 3_600_000;
+        };
     }
 
     @TestFactory
@@ -242,7 +279,7 @@ class MeshManifestsTest {
             assertThat(tracing).hasSize(1);
             assertThat(tracing.get(0).path("providers")).extracting(p -> p.path("name").asText()).containsExactly("cafe-otel");
             assertThat(tracing.get(0).path("randomSamplingPercentage").asDouble())
-                    .isEqualTo(Double.parseDouble(v.getProperty("cafe.trace.sampling")) * 100, org.assertj.core.data.Offset.offset(1e-9));
+                    .isEqualTo(Double.parseDouble(v.getProperty("cafe.trace.sampling")) * 100, offset(1e-9));
         });
     }
 }
