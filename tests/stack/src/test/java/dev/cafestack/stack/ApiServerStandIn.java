@@ -3,12 +3,19 @@ package dev.cafestack.stack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -23,7 +30,8 @@ import io.fabric8.mockwebserver.ServerResponse;
  * and a free port. It stores what is POSTed, PUT or PATCHed and serves it back (also {@code GET /version} and the
  * discovery roots), so the real deploy command can be pointed at it and the result read back with a real client.
  * It is not a cluster: no admission, no defaulting, no controllers (a Deployment never gets pods, deleting a Namespace
- * does not delete what is in it), and custom resources would need their CRDs registered first.
+ * does not delete what is in it), and custom resources need their CRDs first ({@link #defineCustomResources}), as on
+ * a real cluster, where the Istio install brings them.
  */
 final class ApiServerStandIn implements AutoCloseable {
 
@@ -55,6 +63,44 @@ final class ApiServerStandIn implements AutoCloseable {
     /** A client of the stand-in, for reading back what the deploy command did. */
     KubernetesClient client() {
         return client;
+    }
+
+    /**
+     * Creates a CustomResourceDefinition (apiextensions.k8s.io/v1, one served and stored version, schema open) for
+     * each custom kind among {@code resources} (kinds of the fabric8 model that are not built-in Kubernetes), the
+     * way the Istio install creates its CRDs before anything of the mesh is applied. Returns the CRDs' names.
+     */
+    List<String> defineCustomResources(Collection<? extends HasMetadata> resources) {
+        Map<String, CustomResourceDefinition> definitions = new LinkedHashMap<>();
+        for (HasMetadata resource : resources) {
+            Class<? extends HasMetadata> type = resource.getClass();
+            String group = HasMetadata.getGroup(type);
+            if (group == null || group.isEmpty() || group.endsWith(".k8s.io") || !group.contains(".")) {
+                continue;
+            }
+            String plural = HasMetadata.getPlural(type);
+            definitions.computeIfAbsent(plural + "." + group, name -> new CustomResourceDefinitionBuilder()
+                    .withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec()
+                    .withGroup(group)
+                    .withScope(Namespaced.class.isAssignableFrom(type) ? "Namespaced" : "Cluster")
+                    .withNewNames()
+                    .withKind(HasMetadata.getKind(type))
+                    .withPlural(plural)
+                    .withSingular(HasMetadata.getSingular(type))
+                    .endNames()
+                    .addNewVersion()
+                    .withName(HasMetadata.getVersion(type))
+                    .withServed(true)
+                    .withStorage(true)
+                    .withNewSchema().withNewOpenAPIV3Schema().withType("object")
+                    .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
+                    .endVersion()
+                    .endSpec()
+                    .build());
+        }
+        definitions.values().forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
+        return List.copyOf(definitions.keySet());
     }
 
     /** How many requests reached the stand-in so far (the test's own reads included). */

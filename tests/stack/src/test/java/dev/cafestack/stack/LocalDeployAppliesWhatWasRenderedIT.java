@@ -28,6 +28,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.Gateway;
+import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -77,7 +80,13 @@ class LocalDeployAppliesWhatWasRenderedIT {
             renderedAt.put(manifest, Files.getLastModifiedTime(manifest));
         }
         assertThat(rendered.keySet()).as("modules that deploy, in deployment order")
-                .containsExactly("platform/cluster", "services/latte", "services/mocha");
+                .containsExactly("platform/cluster", "mesh/istio", "services/latte", "services/mocha");
+        // As on a cluster where Istio is installed: its CRDs exist before k8s:apply (see mesh/istio/README.md).
+        List<String> crds = apiServer.defineCustomResources(rendered.get("mesh/istio"));
+        assertThat(crds).as("CRDs the stand-in has, like an Istio install").containsExactlyInAnyOrder(
+                "gateways.networking.istio.io", "virtualservices.networking.istio.io",
+                "destinationrules.networking.istio.io", "peerauthentications.security.istio.io",
+                "telemetries.telemetry.istio.io");
 
         apply = NestedMaven.run(NestedMaven.root(), apiServer, "k8s-apply-local", "k8s:apply", "-P", ENV);
         System.out.printf("mvn k8s:apply -P %s took %d ms%n", ENV, apply.took().toMillis());
@@ -165,7 +174,7 @@ class LocalDeployAppliesWhatWasRenderedIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("runs latte-v1 and mocha with the rendered images, labels and config hash")
     void runsTheRenderedDeployments() {
         String namespace = environment.getProperty("cafe.namespace");
@@ -200,7 +209,26 @@ class LocalDeployAppliesWhatWasRenderedIT {
     }
 
     @Test
-    @Order(7)
+    @Order(6)
+    @DisplayName("creates the mesh rules of local: latte's route all to v1, and the gateway that mocha's route names")
+    void createsTheMeshRules() {
+        String namespace = environment.getProperty("cafe.namespace");
+        VirtualService latte = client.resources(VirtualService.class).inNamespace(namespace).withName("latte").get();
+        assertThat(latte).as("VirtualService latte").isNotNull();
+        assertThat(latte.getSpec().getHttp().get(0).getRoute()).singleElement()
+                .satisfies(route -> {
+                    assertThat(route.getDestination().getSubset()).isEqualTo("v1");
+                    assertThat(route.getWeight()).isEqualTo(100);
+                });
+        VirtualService mocha = client.resources(VirtualService.class).inNamespace(namespace).withName("mocha").get();
+        assertThat(mocha.getSpec().getGateways()).containsExactly("cafe-gateway");
+        assertThat(client.resources(Gateway.class).inNamespace(namespace).withName("cafe-gateway").get()).isNotNull();
+        assertThat(client.resources(DestinationRule.class).inNamespace(namespace).list().getItems())
+                .extracting(rule -> rule.getSpec().getHost()).containsExactlyInAnyOrder("latte", "mocha");
+    }
+
+    @Test
+    @Order(8)
     @DisplayName("is undone by mvn k8s:undeploy -P local: every resource it created is gone")
     void undeployRemovesEverything() {
         NestedMaven.Result undeploy = NestedMaven.run(NestedMaven.root(), apiServer, "k8s-undeploy-local",

@@ -64,10 +64,10 @@ class RenderedManifestsTest {
     }
 
     @Test
-    @DisplayName("the modules that render manifests are the platform, latte and mocha")
+    @DisplayName("the modules that render manifests are the platform, the mesh, latte and mocha")
     void manifestModules() {
         assertThat(Stack.manifestModules()).map(Stack::name)
-                .contains("platform/cluster", "services/latte", "services/mocha");
+                .contains("platform/cluster", "mesh/istio", "services/latte", "services/mocha");
     }
 
     @TestFactory
