@@ -35,6 +35,17 @@ final class Stack {
         return properties;
     }
 
+    /** The stack's shared Services (names, namespaces, ports): environments/stack.properties, the same in every environment. */
+    static Properties shared() {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(ROOT.resolve("environments").resolve("stack.properties"))) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
     /** Every module that renders Kubernetes manifests: it has JKube fragments in src/main/jkube. */
     static List<Path> manifestModules() {
         try (Stream<Path> walk = Files.walk(ROOT, 6)) {
