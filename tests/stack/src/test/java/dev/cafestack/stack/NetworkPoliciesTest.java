@@ -31,7 +31,9 @@ class NetworkPoliciesTest {
     @DisplayName("deny all ingress in the app namespace unless an allow says otherwise")
     Stream<DynamicTest> defaultDeny() {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> {
+            String ns = Stack.environment(env).getProperty("cafe.namespace");
             List<NetworkPolicy> denies = all(env, NetworkPolicy.class).stream()
+                    .filter(p -> ns.equals(p.getMetadata().getNamespace()))
                     .filter(p -> p.getSpec().getIngress() == null || p.getSpec().getIngress().isEmpty())
                     .toList();
             assertThat(denies).singleElement().satisfies(deny -> {
@@ -48,7 +50,7 @@ class NetworkPoliciesTest {
         return Stack.environments().stream().flatMap(env -> all(env, NetworkPolicy.class).stream()
                 .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
                 .map(policy -> dynamicTest(env + ": " + policy.getMetadata().getName(), () -> {
-                    List<Deployment> selected = selected(env, policy.getSpec().getPodSelector());
+                    List<Deployment> selected = selected(env, policy.getMetadata().getNamespace(), policy.getSpec().getPodSelector());
                     assertThat(selected).as("pods selected by " + policy.getMetadata().getName()).isNotEmpty();
                     policy.getSpec().getIngress().forEach(rule -> {
                         assertThat(rule.getFrom()).as("an allow names its sources").isNotEmpty();
@@ -69,13 +71,14 @@ class NetworkPoliciesTest {
     }
 
     @TestFactory
-    @DisplayName("let traffic reach every workload: mocha from the gateway, latte from mocha")
+    @DisplayName("let traffic reach every workload of the app namespace: mocha from the gateway, latte from mocha")
     Stream<DynamicTest> everyWorkloadReachable() {
         return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getNamespace().equals(Stack.environment(env).getProperty("cafe.namespace")))
                 .map(d -> dynamicTest(env + ": " + d.getMetadata().getName(), () -> {
                     List<String> allows = all(env, NetworkPolicy.class).stream()
                             .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
-                            .filter(p -> selected(env, p.getSpec().getPodSelector()).contains(d))
+                            .filter(p -> selected(env, p.getMetadata().getNamespace(), p.getSpec().getPodSelector()).contains(d))
                             .map(p -> p.getMetadata().getName())
                             .toList();
                     String app = d.getSpec().getTemplate().getMetadata().getLabels().get("app");
@@ -85,9 +88,9 @@ class NetworkPoliciesTest {
                 })));
     }
 
-    /** The Deployments whose pod labels a selector (matchLabels and In expressions) selects. */
-    private static List<Deployment> selected(String env, LabelSelector selector) {
-        return all(env, Deployment.class).stream().filter(d -> {
+    /** The Deployments of a namespace whose pod labels a selector (matchLabels and In expressions) selects. */
+    private static List<Deployment> selected(String env, String namespace, LabelSelector selector) {
+        return all(env, Deployment.class).stream().filter(d -> namespace.equals(d.getMetadata().getNamespace())).filter(d -> {
             Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
             boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
                     .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));

@@ -104,7 +104,16 @@ class RenderedManifestsTest {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(at + " runAsNonRoot").isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).as(at + " runAsUser").isPositive();
-        assertThat(pod.getAutomountServiceAccountToken()).as(at + " no API token").isFalse();
+        if (Boolean.TRUE.equals(pod.getAutomountServiceAccountToken())) {
+            // Only a pod that talks to the API server mounts a token, and only with rights the stack grants on purpose.
+            assertThat(bindingsOf(env, deployment.getMetadata().getNamespace(), pod.getServiceAccountName()))
+                    .as(at + " mounts an API token: its ServiceAccount must be bound to the role it needs")
+                    .isNotEmpty()
+                    .allSatisfy(role -> assertThat(role).as(at + " is never an administrator")
+                            .isNotIn("cluster-admin", "admin", "edit"));
+        } else {
+            assertThat(pod.getAutomountServiceAccountToken()).as(at + " no API token (set false explicitly)").isFalse();
+        }
         assertThat(pod.getTerminationGracePeriodSeconds()).as(at + " grace period").isGreaterThanOrEqualTo(30L);
         one(env, ServiceAccount.class, pod.getServiceAccountName());
 
@@ -136,6 +145,12 @@ class RenderedManifestsTest {
             assertThat(pod.getVolumes()).as(cat + " /tmp is an emptyDir")
                     .anyMatch(v -> v.getName().equals(tmp.getName()) && v.getEmptyDir() != null);
 
+            if (!ownWorkloads(env).contains(deployment.getMetadata().getName())) {
+                // A third-party image (Headlamp, metrics-server, Kiali, ...): pinned to an exact release, never floating.
+                assertThat(c.getImage()).as(cat + " third-party image pinned to an exact version or digest")
+                        .matches(".+(:v?[0-9]+\\.[0-9]+\\.[0-9]+([-.][0-9A-Za-z.]+)?|@sha256:[0-9a-f]{64})");
+                continue;
+            }
             Properties values = Stack.environment(env);
             assertThat(c.getImage()).as(cat + " image from the environment's registry")
                     .startsWith(values.getProperty("cafe.image.registry") + "/");
@@ -148,11 +163,38 @@ class RenderedManifestsTest {
         }
     }
 
+    /** The names of the Deployments cafe-stack builds itself (the modules under services/): the Quarkus services. */
+    static List<String> ownWorkloads(String env) {
+        return Stack.manifestModules().stream().filter(m -> Stack.name(m).startsWith("services/"))
+                .flatMap(m -> StrictManifests.read(Stack.rendered(m, env)).stream())
+                .filter(Deployment.class::isInstance).map(r -> r.getMetadata().getName()).toList();
+    }
+
+    /** The roles (ClusterRole or Role names) that the stack binds to a ServiceAccount, in one environment. */
+    static List<String> bindingsOf(String env, String namespace, String serviceAccount) {
+        Stream<Map.Entry<io.fabric8.kubernetes.api.model.rbac.RoleRef, List<io.fabric8.kubernetes.api.model.rbac.Subject>>> bindings =
+                Stream.concat(
+                        all(env, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class).stream()
+                                .map(b -> Map.entry(b.getRoleRef(), b.getSubjects())),
+                        all(env, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class).stream()
+                                .filter(b -> namespace.equals(b.getMetadata().getNamespace()))
+                                .map(b -> Map.entry(b.getRoleRef(), b.getSubjects())));
+        return bindings.filter(b -> b.getValue().stream().anyMatch(subject -> "ServiceAccount".equals(subject.getKind())
+                        && serviceAccount.equals(subject.getName()) && namespace.equals(subject.getNamespace())))
+                .map(b -> b.getKey().getName()).toList();
+    }
+
     @TestFactory
     @DisplayName("every Service port is named and reaches a named container port of the pods it selects")
     Stream<DynamicTest> servicesReachTheirPods() {
         return Stack.environments().stream().flatMap(env -> all(env, Service.class).stream().map(s ->
                 dynamicTest(env + ": " + s.getMetadata().getName(), () -> {
+                    if ("ExternalName".equals(s.getSpec().getType())) {
+                        // A name for a dependency outside the cluster (platform/cluster, cluster.external-services).
+                        assertThat(s.getSpec().getSelector()).as("an ExternalName Service selects no pods").isNullOrEmpty();
+                        assertThat(s.getSpec().getExternalName()).isNotBlank();
+                        return;
+                    }
                     assertThat(s.getSpec().getType()).as("no NodePort/LoadBalancer: the mesh gateway is the way in")
                             .isEqualTo("ClusterIP");
                     List<Deployment> backends = all(env, Deployment.class).stream()
@@ -256,7 +298,7 @@ class RenderedManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection, and holds every workload")
+    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection; every resource lives in a namespace that exists")
     Stream<DynamicTest> namespaceRenderedOnce() {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> {
             String ns = Stack.environment(env).getProperty("cafe.namespace");
@@ -266,12 +308,21 @@ class RenderedManifestsTest {
             assertThat(namespaces.get(0).getMetadata().getLabels()).containsEntry("istio-injection", "enabled");
             Path cluster = Stack.ROOT.resolve("platform/cluster");
             assertThat(StrictManifests.read(Stack.rendered(cluster, env))).contains(namespaces.get(0));
+            // Namespaces the stack renders, plus the two that exist before k8s:apply: kube-system (every cluster) and
+            // the Istio namespace (istioctl install, which comes first: mesh/istio/README.md).
+            List<String> existing = new ArrayList<>(all(env, Namespace.class).stream().map(n -> n.getMetadata().getName()).toList());
+            existing.add("kube-system");
+            existing.add(Stack.shared().getProperty("istio.namespace"));
             for (HasMetadata r : stack(env)) {
-                if (!(r instanceof Namespace)) {
-                    assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
-                            .isEqualTo(ns);
+                String what = r.getKind() + " " + r.getMetadata().getName();
+                if (r instanceof io.fabric8.kubernetes.api.model.Namespaced) {
+                    assertThat(r.getMetadata().getNamespace()).as(what + " names its namespace").isIn(existing);
+                } else {
+                    assertThat(r.getMetadata().getNamespace()).as(what + " is cluster-scoped").isNull();
                 }
             }
+            assertThat(all(env, Namespace.class)).as("one source per namespace")
+                    .extracting(n -> n.getMetadata().getName()).doesNotHaveDuplicates();
         }));
     }
 
