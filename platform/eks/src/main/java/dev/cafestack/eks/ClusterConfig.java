@@ -19,7 +19,8 @@ public record ClusterConfig(
         List<ManagedNodeGroup> managedNodeGroups,
         AddonsConfig addonsConfig,
         List<Addon> addons,
-        Vpc vpc) {
+        Vpc vpc,
+        AccessConfig accessConfig) {
 
     public record Metadata(String name, String region, String version, Map<String, String> tags) {
     }
@@ -71,6 +72,26 @@ public record ClusterConfig(
     }
 
     public record Addon(String name, String version, String configurationValues) {
+    }
+
+    /** Who may use the cluster's Kubernetes API: EKS access entries (eksctl's accessConfig). */
+    public record AccessConfig(
+            String authenticationMode,
+            Boolean bootstrapClusterCreatorAdminPermissions,
+            List<AccessEntry> accessEntries) {
+    }
+
+    public record AccessEntry(
+            String principalARN,
+            String type,
+            List<String> kubernetesGroups,
+            List<AccessPolicy> accessPolicies) {
+    }
+
+    public record AccessPolicy(String policyARN, AccessScope accessScope) {
+    }
+
+    public record AccessScope(String type, List<String> namespaces) {
     }
 
     public record Vpc(Subnets subnets) {

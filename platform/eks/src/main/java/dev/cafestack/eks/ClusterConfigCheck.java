@@ -56,7 +56,12 @@ public final class ClusterConfigCheck {
             Map.entry("version", "eks.version"), Map.entry("instanceTypes", "eks.nodes.instance-types"),
             Map.entry("minSize", "eks.nodes.min"), Map.entry("desiredCapacity", "eks.nodes.desired"),
             Map.entry("maxSize", "eks.nodes.max"), Map.entry("volumeSize", "eks.nodes.volume-size"),
-            Map.entry("taints", "eks.nodes.taints"), Map.entry("private", "eks.vpc.private-subnets"));
+            Map.entry("taints", "eks.nodes.taints"), Map.entry("private", "eks.vpc.private-subnets"),
+            Map.entry("principalARN", "eks.ci.role-arn"));
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
+    private static final String ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/";
+    /** AWS access policies that stay inside namespaces when scoped to them (no RBAC, no cluster-wide rights). */
+    static final Set<String> DEPLOY_POLICIES = Set.of(ACCESS_POLICY + "AmazonEKSEditPolicy", ACCESS_POLICY + "AmazonEKSViewPolicy");
 
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -132,6 +137,7 @@ public final class ClusterConfigCheck {
         subnets(config, metadata.region(), envFile, problems);
         addons(config, envFile, template, problems);
         podIdentity(config, envFile, problems);
+        access(config, envFile, template, problems);
         return problems;
     }
 
@@ -307,6 +313,55 @@ public final class ClusterConfigCheck {
             }
         }
     }
+
+    /**
+     * The access entries: the API decides (no aws-auth ConfigMap), and every entry the template adds (the CI agent) is
+     * an IAM role with namespaced edit/view policies only: no cluster scope, no admin policy. The cluster creator (the
+     * operator running cluster-create) is the one administrator, through eksctl's bootstrap entry.
+     */
+    private static void access(ClusterConfig config, String envFile, String template, List<String> problems) {
+        ClusterConfig.AccessConfig access = config.accessConfig();
+        if (access == null || access.accessEntries() == null || access.accessEntries().isEmpty()) {
+            problems.add(template + "accessConfig.accessEntries: missing; the CI agent's access entry (eks.ci.role-arn) is needed");
+            return;
+        }
+        if (!"API".equals(access.authenticationMode())) {
+            problems.add(template + "accessConfig.authenticationMode: '" + access.authenticationMode()
+                    + "' must be API (access entries only; no aws-auth ConfigMap to edit by hand)");
+        }
+        for (ClusterConfig.AccessEntry entry : access.accessEntries()) {
+            if (entry.principalARN() == null || !ROLE_ARN.matcher(entry.principalARN()).matches()) {
+                problems.add(envFile + "eks.ci.role-arn: '" + entry.principalARN()
+                        + "' is not an IAM role ARN (like arn:aws:iam::123456789012:role/cafe-ci-agent)");
+            }
+            String who = " (access entry " + entry.principalARN() + ")";
+            if (entry.accessPolicies() == null || entry.accessPolicies().isEmpty()) {
+                problems.add(template + "accessPolicies: none" + who + ": name the namespaced policy it deploys with");
+                continue;
+            }
+            for (ClusterConfig.AccessPolicy policy : entry.accessPolicies()) {
+                if (!DEPLOY_POLICIES.contains(policy.policyARN())) {
+                    problems.add(template + "policyARN: '" + policy.policyARN() + "'" + who
+                            + " is not least privilege for a deploy: use " + String.join(" or ", DEPLOY_POLICIES.stream().sorted().toList()));
+                }
+                ClusterConfig.AccessScope scope = policy.accessScope();
+                if (scope == null || !"namespace".equals(scope.type()) || scope.namespaces() == null
+                        || scope.namespaces().isEmpty()) {
+                    problems.add(template + "accessScope: " + (scope == null ? "missing" : "type '" + scope.type() + "'")
+                            + who + ": must be type namespace with the namespaces it deploys to, never the whole cluster");
+                } else {
+                    for (String namespace : scope.namespaces()) {
+                        if (namespace.contains("*") || !DNS_1123_LABEL.matcher(namespace).matches()) {
+                            problems.add(envFile + "cafe.namespace: '" + namespace + "'" + who
+                                    + " is not one namespace (a DNS-1123 label, no wildcard)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     static String oneLine(String message) {
         return message == null ? "" : message.replaceAll("\\s*\\n\\s*", " ").trim();

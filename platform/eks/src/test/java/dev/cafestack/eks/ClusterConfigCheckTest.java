@@ -80,6 +80,61 @@ class ClusterConfigCheckTest {
                 .contains("environments/dev.properties eks.cluster.name: 'cafe_dev' is not an EKS cluster name");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"dev", "test", "prod"})
+    @DisplayName("The CI agent's access entry is its role with the edit policy scoped to the app namespace only")
+    void ciAccessEntry(String env) throws IOException {
+        ClusterConfig.AccessConfig access = ClusterConfigCheck.read(OUT.resolve(env).resolve("cluster.yaml")).accessConfig();
+        assertThat(access.authenticationMode()).isEqualTo("API");
+        assertThat(access.accessEntries()).singleElement().satisfies(entry -> {
+            assertThat(entry.principalARN()).isEqualTo("arn:aws:iam::123456789012:role/cafe-ci-agent");
+            assertThat(entry.kubernetesGroups()).containsExactly("cafe-ci-deployers");
+            assertThat(entry.accessPolicies()).singleElement().satisfies(policy -> {
+                assertThat(policy.policyARN()).isEqualTo("arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy");
+                assertThat(policy.accessScope().type()).isEqualTo("namespace");
+                assertThat(policy.accessScope().namespaces()).containsExactly("ecp-cafe");
+            });
+        });
+    }
+
+    @Test
+    @DisplayName("A CI principal that is not an IAM role ARN is refused, naming eks.ci.role-arn")
+    void ciRoleArn() throws IOException {
+        assertThat(problemsAfter("dev", "principalARN: arn:aws:iam::123456789012:role/cafe-ci-agent",
+                "principalARN: arn:aws:iam::123456789012:user/jenkins")).singleElement().asString()
+                .contains("environments/dev.properties eks.ci.role-arn: 'arn:aws:iam::123456789012:user/jenkins' is not an IAM role ARN");
+    }
+
+    @Test
+    @DisplayName("A cluster-wide scope for the CI agent is refused: it deploys into namespaces only")
+    void ciClusterScope() throws IOException {
+        assertThat(problemsAfter("dev", "type: namespace\n            namespaces:\n              - ecp-cafe",
+                "type: cluster")).singleElement().asString()
+                .contains("accessScope: type 'cluster'", "must be type namespace");
+    }
+
+    @Test
+    @DisplayName("An admin access policy for the CI agent is refused: edit or view only")
+    void ciAdminPolicy() throws IOException {
+        assertThat(problemsAfter("prod", "cluster-access-policy/AmazonEKSEditPolicy", "cluster-access-policy/AmazonEKSClusterAdminPolicy"))
+                .singleElement().asString()
+                .contains("policyARN: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'", "is not least privilege");
+    }
+
+    @Test
+    @DisplayName("A wildcard namespace for the CI agent is refused")
+    void ciWildcardNamespace() throws IOException {
+        assertThat(problemsAfter("test", "              - ecp-cafe", "              - ecp-*")).singleElement().asString()
+                .contains("environments/test.properties cafe.namespace: 'ecp-*'", "is not one namespace");
+    }
+
+    @Test
+    @DisplayName("The aws-auth ConfigMap mode is refused: access entries decide")
+    void authenticationMode() throws IOException {
+        assertThat(problemsAfter("dev", "authenticationMode: API", "authenticationMode: CONFIG_MAP")).singleElement().asString()
+                .contains("accessConfig.authenticationMode: 'CONFIG_MAP' must be API");
+    }
+
     @Test
     @DisplayName("A region that is not shaped like an AWS region is refused")
     void region() throws IOException {

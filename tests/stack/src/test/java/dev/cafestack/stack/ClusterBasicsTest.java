@@ -136,4 +136,35 @@ class ClusterBasicsTest {
                     .singleElement().extracting(HasMetadata::getApiVersion).isEqualTo("apiregistration.k8s.io/v1");
         }));
     }
+
+    @TestFactory
+    @DisplayName("the CI agent's EKS group may manage exactly the mesh kinds mesh/istio renders, in the app namespace only")
+    Stream<DynamicTest> ciGroupManagesTheMeshRules() {
+        return Stack.environments().stream().filter(env -> Stack.environment(env).containsKey("eks.cluster.name"))
+                .map(env -> dynamicTest(env, () -> {
+                    com.fasterxml.jackson.databind.JsonNode eks = StrictManifests.tree(
+                            Stack.ROOT.resolve("platform/eks/target/eks").resolve(env).resolve("cluster.yaml"));
+                    List<String> groups = new java.util.ArrayList<>();
+                    eks.path("accessConfig").path("accessEntries").forEach(e -> e.path("kubernetesGroups").forEach(g -> groups.add(g.asText())));
+                    assertThat(groups).as("the CI access entry's groups").isNotEmpty();
+                    String ns = Stack.environment(env).getProperty("cafe.namespace");
+                    List<RoleBinding> bindings = all(env, RoleBinding.class).stream()
+                            .filter(b -> b.getSubjects().stream().anyMatch(x -> "Group".equals(x.getKind()) && groups.contains(x.getName())))
+                            .toList();
+                    assertThat(bindings).as("RoleBindings of the CI group").singleElement().satisfies(b -> {
+                        assertThat(b.getMetadata().getNamespace()).isEqualTo(ns);
+                        assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+                    });
+                    io.fabric8.kubernetes.api.model.rbac.Role role = one(env, io.fabric8.kubernetes.api.model.rbac.Role.class,
+                            bindings.get(0).getRoleRef().getName());
+                    assertThat(role.getMetadata().getNamespace()).isEqualTo(ns);
+                    List<String> granted = role.getRules().stream().flatMap(r -> r.getApiGroups().stream()
+                            .flatMap(g -> r.getResources().stream().map(res -> g + "/" + res))).toList();
+                    List<String> meshKinds = StrictManifests.read(Stack.rendered(Stack.ROOT.resolve("mesh/istio"), env)).stream()
+                            .map(r -> HasMetadata.getGroup(r.getClass()) + "/" + HasMetadata.getPlural(r.getClass()))
+                            .distinct().toList();
+                    assertThat(granted).as("exactly the kinds mesh/istio renders").containsExactlyInAnyOrderElementsOf(meshKinds);
+                    assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getApiGroups()).allMatch(g -> g.endsWith(".istio.io")));
+                }));
+    }
 }
