@@ -13,7 +13,8 @@ import java.util.Properties;
  * The mesh values that an environment file does not state but implies, computed and checked at build time (run by
  * mesh/istio's pom with Java's source launcher: {@code java MeshValues.java <repo root> <out dir> <env,env,...>}).
  *
- * <p>For each environment it writes {@code <out dir>/<env>.properties}: the latte split (v1 = 100 - canary weight),
+ * <p>For each environment it writes {@code <out dir>/<env>.properties}: the latte split (v1 = latte.stable.weight,
+ * v2 = latte.canary.weight, whole percentages that must sum to 100),
  * the trace sampling percentage (Telemetry) from the sampling ratio (OpenTelemetry), and which scenario fragments to
  * render (the Gateway with or without TLS, latte's route with or without a canary), and the OTLP collector's host and
  * port for the Istio install's tracing provider. Anything that breaks the rules
@@ -22,6 +23,7 @@ import java.util.Properties;
 public final class MeshValues {
 
     static final String WEIGHT = "latte.canary.weight";
+    static final String STABLE = "latte.stable.weight";
     static final String TAG = "latte.canary.tag";
     static final String SAMPLING = "cafe.trace.sampling";
     static final String TLS = "mesh.gateway.tls.secret";
@@ -61,12 +63,23 @@ public final class MeshValues {
         Properties derived = new Properties();
         String canaryTag = values.getProperty(TAG, "").trim();
         String weight = values.getProperty(WEIGHT);
+        String stableWeight = values.getProperty(STABLE);
+        String rule = ": latte's weights are whole percentages 0-100, " + STABLE + " (v1) + " + WEIGHT + " (v2) = 100";
         Integer v2 = percent(weight);
+        Integer v1 = percent(stableWeight);
         if (v2 == null) {
-            problems.add(file + ": " + WEIGHT + "=" + weight + " is not a weight: latte's weights are whole percentages"
-                    + " 0-100 that sum to 100 (v1 gets 100 - " + WEIGHT + ")");
-        } else {
-            int v1 = 100 - v2;
+            problems.add(file + ": " + WEIGHT + "=" + weight + " is not a weight" + rule);
+        }
+        if (stableWeight == null) {
+            problems.add(file + ": " + STABLE + " is missing" + rule + " (100 without a canary)");
+        } else if (v1 == null) {
+            problems.add(file + ": " + STABLE + "=" + stableWeight + " is not a weight" + rule);
+        }
+        if (v1 != null && v2 != null) {
+            if (v1 + v2 != 100) {
+                problems.add(file + ": " + STABLE + "=" + v1 + " + " + WEIGHT + "=" + v2 + " = " + (v1 + v2)
+                        + ", not 100" + rule + " (set " + STABLE + "=" + (100 - v2) + " for a " + v2 + " % canary)");
+            }
             if (v2 > 0 && canaryTag.isEmpty()) {
                 problems.add(file + ": " + WEIGHT + "=" + v2 + " sends traffic to latte v2, but " + TAG
                         + " is empty (no latte-v2 is rendered): set the tag or the weight to 0");
