@@ -80,7 +80,7 @@ class LocalDeployAppliesWhatWasRenderedIT {
             renderedAt.put(manifest, Files.getLastModifiedTime(manifest));
         }
         assertThat(rendered.keySet()).as("modules that deploy, in deployment order")
-                .containsExactly("platform/cluster", "mesh/istio", "services/latte", "services/mocha");
+                .containsExactly("platform/cluster", "mesh/istio", "mesh/kiali", "services/latte", "services/mocha");
         // As on a cluster where Istio is installed: its CRDs exist before k8s:apply (see mesh/istio/README.md).
         List<String> crds = apiServer.defineCustomResources(rendered.get("mesh/istio"));
         assertThat(crds).as("CRDs the stand-in has, like an Istio install").containsExactlyInAnyOrder(
@@ -112,7 +112,7 @@ class LocalDeployAppliesWhatWasRenderedIT {
 
     @Test
     @Order(2)
-    @DisplayName("creates the namespace of environments/local.properties, with Istio sidecar injection, and no other")
+    @DisplayName("creates the namespace of environments/local.properties, with Istio sidecar injection, and the platform's, no other")
     void createsTheNamespace() {
         String namespace = environment.getProperty("cafe.namespace");
         Namespace created = client.namespaces().withName(namespace).get();
@@ -121,8 +121,11 @@ class LocalDeployAppliesWhatWasRenderedIT {
         assertThat(created.getMetadata().getLabels())
                 .containsEntry("istio-injection", "enabled")
                 .containsEntry("cafe-stack.dev/environment", ENV);
+        List<String> renderedNamespaces = rendered.get("platform/cluster").stream().filter(Namespace.class::isInstance)
+                .map(n -> n.getMetadata().getName()).toList();
+        assertThat(renderedNamespaces).contains(namespace);
         assertThat(client.namespaces().list().getItems()).extracting(n -> n.getMetadata().getName())
-                .containsExactly(namespace);
+                .containsExactlyInAnyOrderElementsOf(renderedNamespaces);
     }
 
     @Test
