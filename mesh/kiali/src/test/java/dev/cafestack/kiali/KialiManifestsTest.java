@@ -172,4 +172,22 @@ class KialiManifestsTest {
                     .isEqualTo(Integer.parseInt(shared.getProperty("kiali.metrics-port")));
         }));
     }
+
+    @TestFactory
+    @DisplayName("the session signing key is a Secret reference, mounted where Kiali v2 reads it, never a value in the repo")
+    Stream<DynamicTest> signingKeyFromASecret() {
+        return ENVS.stream().map(env -> dynamicTest(env, () -> {
+            var deployment = all(env, io.fabric8.kubernetes.api.model.apps.Deployment.class).get(0);
+            var pod = deployment.getSpec().getTemplate().getSpec();
+            var volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+            assertThat(volume.getSecret().getSecretName()).isEqualTo("kiali-signing-key");
+            assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo(volume.getName());
+                assertThat(m.getMountPath()).isEqualTo("/kiali-override-secrets/login-token-signing-key");
+            });
+            assertThat(volume.getSecret().getItems()).extracting(i -> i.getPath()).containsExactly("value.txt");
+            assertThat(all(env, io.fabric8.kubernetes.api.model.Secret.class)).as("no Secret rendered").isEmpty();
+            assertThat(config(env).path("login_token").path("signing_key").isMissingNode()).as("no key in config.yaml").isTrue();
+        }));
+    }
 }
