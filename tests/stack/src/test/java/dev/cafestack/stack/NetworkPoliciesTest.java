@@ -71,7 +71,7 @@ class NetworkPoliciesTest {
     @TestFactory
     @DisplayName("let traffic reach every workload: mocha from the gateway, latte from mocha")
     Stream<DynamicTest> everyWorkloadReachable() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream()
+        return Stack.environments().stream().flatMap(env -> RenderedManifestsTest.cafeDeployments(env).stream()
                 .map(d -> dynamicTest(env + ": " + d.getMetadata().getName(), () -> {
                     List<String> allows = all(env, NetworkPolicy.class).stream()
                             .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
@@ -85,9 +85,9 @@ class NetworkPoliciesTest {
                 })));
     }
 
-    /** The Deployments whose pod labels a selector (matchLabels and In expressions) selects. */
+    /** The app namespace's Deployments whose pod labels a selector (matchLabels and In expressions) selects. */
     private static List<Deployment> selected(String env, LabelSelector selector) {
-        return all(env, Deployment.class).stream().filter(d -> {
+        return RenderedManifestsTest.cafeDeployments(env).stream().filter(d -> {
             Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
             boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
                     .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
