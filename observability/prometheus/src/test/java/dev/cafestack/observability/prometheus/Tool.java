@@ -20,6 +20,8 @@ final class Tool {
     static final Tool PROMTOOL = new Tool("promtool", "prometheus");
     /** amtool, from Debian's package prometheus-alertmanager. */
     static final Tool AMTOOL = new Tool("amtool", "prometheus-alertmanager");
+    /** The Alertmanager server, from Debian's package prometheus-alertmanager (which names it so). */
+    static final Tool ALERTMANAGER = new Tool("prometheus-alertmanager", "prometheus-alertmanager");
 
     private final String name;
     private final String aptPackage;
