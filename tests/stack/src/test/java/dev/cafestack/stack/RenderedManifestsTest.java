@@ -27,12 +27,17 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 
 /**
  * Every rendered manifest of every environment, as `mvn package` left it in each module's target/cafe/&lt;env&gt;/:
@@ -55,6 +60,30 @@ class RenderedManifestsTest {
 
     static <T extends HasMetadata> List<T> all(String env, Class<T> kind) {
         return stack(env).stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /** The cafe services' Deployments: those in the app namespace (the monitoring and other platform workloads are checked by their modules). */
+    static List<Deployment> cafeDeployments(String env) {
+        String ns = Stack.environment(env).getProperty("cafe.namespace");
+        return all(env, Deployment.class).stream().filter(d -> ns.equals(d.getMetadata().getNamespace())).toList();
+    }
+
+    /** Every workload's pod template (Deployments, StatefulSets, DaemonSets) in a namespace, by workload name. */
+    static Map<String, PodTemplateSpec> podTemplates(String env, String namespace) {
+        Map<String, PodTemplateSpec> templates = new HashMap<>();
+        for (HasMetadata r : stack(env)) {
+            if (!namespace.equals(r.getMetadata().getNamespace())) {
+                continue;
+            }
+            if (r instanceof Deployment d) {
+                templates.put(d.getMetadata().getName(), d.getSpec().getTemplate());
+            } else if (r instanceof StatefulSet s) {
+                templates.put(s.getMetadata().getName(), s.getSpec().getTemplate());
+            } else if (r instanceof DaemonSet ds) {
+                templates.put(ds.getMetadata().getName(), ds.getSpec().getTemplate());
+            }
+        }
+        return templates;
     }
 
     static <T extends HasMetadata> T one(String env, Class<T> kind, String name) {
@@ -85,7 +114,7 @@ class RenderedManifestsTest {
     @TestFactory
     @DisplayName("every workload runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
     Stream<DynamicTest> workloadsAreHardened() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream().map(d ->
+        return Stack.environments().stream().flatMap(env -> cafeDeployments(env).stream().map(d ->
                 dynamicTest(env + ": " + d.getMetadata().getName(), () -> checkWorkload(env, d))));
     }
 
@@ -197,19 +226,18 @@ class RenderedManifestsTest {
                     }
                     assertThat(s.getSpec().getType()).as("no NodePort/LoadBalancer: the mesh gateway is the way in")
                             .isEqualTo("ClusterIP");
-                    List<Deployment> backends = all(env, Deployment.class).stream()
-                            .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
-                                    .containsAll(s.getSpec().getSelector().entrySet()))
-                            .toList();
+                    Map<String, PodTemplateSpec> backends = new HashMap<>(podTemplates(env, s.getMetadata().getNamespace()));
+                    backends.values().removeIf(t -> !t.getMetadata().getLabels().entrySet()
+                            .containsAll(s.getSpec().getSelector().entrySet()));
                     assertThat(backends).as(env + " " + s.getMetadata().getName() + " selects pods").isNotEmpty();
                     for (ServicePort port : s.getSpec().getPorts()) {
                         assertThat(port.getName()).as("port name").isNotBlank();
-                        for (Deployment d : backends) {
-                            List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                        backends.forEach((name, template) -> {
+                            List<String> named = template.getSpec().getContainers().stream()
                                     .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                            assertThat(named).as(d.getMetadata().getName() + " serves port " + port.getName())
+                            assertThat(named).as(name + " serves port " + port.getName())
                                     .contains(port.getTargetPort().getStrVal());
-                        }
+                        });
                     }
                 })));
     }
@@ -323,6 +351,7 @@ class RenderedManifestsTest {
             }
             assertThat(all(env, Namespace.class)).as("one source per namespace")
                     .extracting(n -> n.getMetadata().getName()).doesNotHaveDuplicates();
+            assertThat(cafeDeployments(env)).as("the cafe workloads are in " + ns).isNotEmpty();
         }));
     }
 
