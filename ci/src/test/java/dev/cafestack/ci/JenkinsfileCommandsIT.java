@@ -150,6 +150,17 @@ class JenkinsfileCommandsIT {
         assertThat(phases).contains("install", "process-classes");
     }
 
+    @Test
+    @DisplayName("ci/bin/image-tag prints <version>-<yyyyMMddHHmm>, the tag every Maven run of the build gets")
+    void imageTag() throws Exception {
+        Process p = new ProcessBuilder(NestedMaven.root().resolve("ci/bin/image-tag").toString(), "-o",
+                "-Dmaven.repo.local=" + NestedMaven.localRepository())
+                .directory(NestedMaven.root().toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).matches(java.util.regex.Pattern.quote(NestedMaven.required("cafe.version")) + "-20\\d{10}");
+    }
+
     /** {@code prefix:goal[@id]}: every selected project has the plugin of that prefix, the goal, and the execution. */
     private static void assertGoalBound(Command command, String goal, List<Element> projects) throws Exception {
         String prefix = goal.substring(0, goal.indexOf(':'));
