@@ -10,7 +10,15 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
 /**
  * The config pipeline run as Jenkins runs it — its {@code sh} steps in order, stopping at the first that fails — on a
@@ -18,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * The first step (validate and render) must fail naming each file and line; no later step runs, and the API server
  * the run is pointed at gets no request.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConfigPipelineRejectsBrokenConfigIT {
 
     private static final String GOOD = """
@@ -35,6 +44,7 @@ class ConfigPipelineRejectsBrokenConfigIT {
             """;
 
     @Test
+    @Order(1)
     @DisplayName("bad YAML, an unknown key and a wrong type fail validation with file and line, and nothing is applied")
     void brokenConfigIsRejected() throws IOException {
         Path configs = Files.createDirectories(Path.of("target", "broken-config")).toAbsolutePath();
@@ -74,6 +84,47 @@ class ConfigPipelineRejectsBrokenConfigIT {
                 .containsPattern(Pattern.quote(configs.resolve("prod/mocha.yaml") + ": ")
                         + ".*mocha\\.orders\\.max-notes-length.*fifty.*\\(line 11\\)")
                 .doesNotContain(configs.resolve("local/mocha.yaml") + ":");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("on the real rendered manifests, a changed mocha.yaml hash applies mocha's ConfigMap and rolls mocha only")
+    void realRenderedManifests() {
+        // The validate step above rendered every module it builds from the repository's own config files.
+        Path root = NestedMaven.root();
+        List<HasMetadata> rendered = RenderedManifests.resources(root, "dev");
+        Deployment mocha = RenderedManifests.ofKind(rendered, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("mocha")).findFirst()
+                .orElseThrow(() -> new AssertionError("no rendered mocha Deployment for dev under " + root
+                        + ": build it (./mvnw -o -pl services/mocha -am process-classes)"));
+        assertThat(ConfigDeploy.hashOf(mocha)).matches("[0-9a-f]{64}");
+        try (MockApiServer api = new MockApiServer()) {
+            var live = api.client();
+            // Deployed earlier with another config: the same objects, an older hash and a released image.
+            for (HasMetadata r : rendered) {
+                if (r instanceof Deployment d) {
+                    live.resource(new DeploymentBuilder(d).editSpec().editTemplate().editMetadata()
+                            .addToAnnotations(ConfigDeploy.HASH, d.getMetadata().getName().equals("mocha") ? "old"
+                                    : ConfigDeploy.hashOf(d))
+                            .endMetadata().endTemplate().endSpec()
+                            .withNewStatus().withReplicas(d.getSpec().getReplicas())
+                            .withUpdatedReplicas(d.getSpec().getReplicas())
+                            .withAvailableReplicas(d.getSpec().getReplicas()).withObservedGeneration(1L).endStatus()
+                            .build()).create();
+                }
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            int exit = ConfigDeploy.run(live, root, "dev", java.time.Duration.ofSeconds(1), new java.io.PrintStream(bytes, true));
+            String out = bytes.toString();
+            assertThat(out).contains("applied ConfigMap " + mocha.getMetadata().getNamespace() + "/mocha-config")
+                    .contains("rolled Deployment " + mocha.getMetadata().getNamespace() + "/mocha: config old -> ");
+            ConfigMap applied = live.configMaps().inNamespace(mocha.getMetadata().getNamespace()).withName("mocha-config").get();
+            assertThat(applied.getData().get("mocha.yaml")).contains("currency: EUR");
+            assertThat(live.configMaps().inAnyNamespace().list().getItems()).hasSize(1);
+            // The mock has no Deployment controller: the patched generation is never observed, so the wait times out.
+            assertThat(exit).as(out).isEqualTo(1);
+            assertThat(out).contains("NOT ROLLED OUT " + mocha.getMetadata().getNamespace() + "/mocha: waiting for the controller");
+        }
     }
 
     private static void write(Path dir, String env, String yaml) throws IOException {
