@@ -56,6 +56,14 @@ class JenkinsfilesTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Jenkinsfile", "Jenkinsfile.config"})
+    @DisplayName("every stage runs at most one command")
+    void oneCommandPerStage(String file) {
+        assertThat(Jenkinsfiles.shSteps(file)).extracting(Jenkinsfiles.Step::stage).doesNotHaveDuplicates()
+                .allSatisfy(stage -> assertThat(stage).isNotBlank());
+    }
+
     @Test
     @DisplayName("deploy pipeline: build, push, approve prod, deploy, wait, smoke test, in that order")
     void deployPipelineOrder() {
