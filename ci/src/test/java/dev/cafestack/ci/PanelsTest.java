@@ -76,6 +76,30 @@ class PanelsTest {
     }
 
     @Test
+    @DisplayName("for real: listens on 127.0.0.1 for each deployed panel, prints the URL with its port, and closes them all")
+    void opensAndCloses() throws Exception {
+        java.util.List<io.fabric8.kubernetes.client.LocalPortForward> forwards =
+                Panels.run(api.client(), root, "dev", "127.0.0.1", false, false, out);
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(forwards).hasSize(2);
+        for (var forward : forwards) {
+            assertThat(forward.getLocalAddress().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(forward.getLocalPort()).isPositive();
+            assertThat(printed).contains("http://127.0.0.1:" + forward.getLocalPort() + "/");
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", forward.getLocalPort())) {
+                assertThat(socket.isConnected()).isTrue();
+            }
+        }
+        assertThat(printed).contains("port-forwards open; Ctrl-C closes them").contains("Kibana (logging/kibana:http)");
+        java.util.List<Integer> ports = forwards.stream().map(f -> f.getLocalPort()).toList();
+        Panels.closeAll(forwards);
+        for (int port : ports) {
+            assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    @Test
     @DisplayName("the container port behind a panel's Service port: named ports through the pod, numbers as they are")
     void targetPorts() {
         Object grafana = Panels.locate(api.client(), Panels.declared(root, "dev").stream()
