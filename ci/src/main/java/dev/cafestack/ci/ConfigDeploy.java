@@ -101,10 +101,9 @@ public final class ConfigDeploy {
             }
             String ns = change.rendered().getMetadata().getNamespace();
             client.apps().deployments().inNamespace(ns).withName(change.rendered().getMetadata().getName())
-                    .edit(d -> {
-                        d.getSpec().getTemplate().getMetadata().getAnnotations().put(HASH, change.hash());
-                        return d;
-                    });
+                    .edit(d -> new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(d).editSpec().editTemplate()
+                            .editOrNewMetadata().addToAnnotations(HASH, change.hash()).endMetadata()
+                            .endTemplate().endSpec().build());
             out.println("[config] rolled Deployment " + change.key() + ": config " + shortHash(change.liveHash())
                     + " -> " + shortHash(change.hash()));
         }

@@ -33,6 +33,9 @@ class CascTest {
         List<String> jobs = new ArrayList<>();
         for (JsonNode job : casc.path("jobs")) {
             String script = job.path("script").asText();
+            // A literal block: a folded one would join the DSL's lines and change what the Groovy means.
+            assertThat(script.lines()).as(script).hasSizeGreaterThan(10).allSatisfy(line ->
+                    assertThat(line.replaceAll("'[^']*'", "''")).doesNotContainPattern("\\)\\s+[a-zA-Z]+\\s*[({]"));
             // Job DSL is Groovy: it must parse.
             Jenkinsfiles.parse("casc job", script);
             Matcher name = JOB.matcher(script);

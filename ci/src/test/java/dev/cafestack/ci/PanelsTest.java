@@ -93,9 +93,19 @@ class PanelsTest {
         assertThat(printed).contains("port-forwards open; Ctrl-C closes them").contains("Kibana (logging/kibana:http)");
         java.util.List<Integer> ports = forwards.stream().map(f -> f.getLocalPort()).toList();
         Panels.closeAll(forwards);
+        assertThat(forwards).noneMatch(io.fabric8.kubernetes.client.PortForward::isAlive);
         for (int port : ports) {
-            assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
-                    .isInstanceOf(java.net.ConnectException.class);
+            // The listener closes asynchronously: within a few seconds a connect must be refused.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            boolean refused = false;
+            while (!refused && System.nanoTime() < deadline) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                    Thread.sleep(100);
+                } catch (java.net.ConnectException e) {
+                    refused = true;
+                }
+            }
+            assertThat(refused).as("127.0.0.1:%d still accepts connections 5 s after closing", port).isTrue();
         }
     }
 
