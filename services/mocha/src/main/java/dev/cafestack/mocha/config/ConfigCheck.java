@@ -4,8 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigValidationException;
@@ -21,6 +33,9 @@ import io.smallrye.config.source.yaml.YamlConfigSource;
  * <pre>java dev.cafestack.mocha.config.ConfigCheck &lt;config-dir&gt; &lt;env,env,...&gt;</pre>
  */
 public final class ConfigCheck {
+
+    /** A key of the file as the problems name it: mocha.menu.drinks.flat-white.small */
+    private static final Pattern KEY = Pattern.compile("\\bmocha(\\.[^\\s:'\"]+)+");
 
     private ConfigCheck() {
     }
@@ -40,12 +55,15 @@ public final class ConfigCheck {
                     .withMapping(MochaConfig.class)
                     .withValidateUnknown(true)
                     .build();
+            Map<String, Integer> lines = keyLines(file);
             for (String problem : ConfigRules.problems(config.getConfigMapping(MochaConfig.class))) {
-                problems.add(file + ": " + problem);
+                problems.add(file + ": " + problem + lineOf(problem, lines));
             }
         } catch (ConfigValidationException e) {
+            Map<String, Integer> lines = keyLines(file);
             for (int i = 0; i < e.getProblemCount(); i++) {
-                problems.add(file + ": " + e.getProblem(i).getMessage());
+                String problem = e.getProblem(i).getMessage();
+                problems.add(file + ": " + problem + lineOf(problem, lines));
             }
         } catch (IOException e) {
             problems.add(file + ": cannot be read: " + e.getMessage());
@@ -58,6 +76,46 @@ public final class ConfigCheck {
             problems.add(file + ": " + oneLine(cause.getMessage() != null ? cause.getMessage() : e.toString()));
         }
         return problems;
+    }
+
+    /**
+     * Where the key a problem names is in the file: " (line N)", from the key itself or, for a missing key, from the
+     * closest enclosing key that is there; empty when the problem names no key of the file.
+     */
+    static String lineOf(String problem, Map<String, Integer> lines) {
+        Matcher m = KEY.matcher(problem);
+        if (!m.find()) {
+            return "";
+        }
+        String key = m.group().replaceAll("[.,;)]+$", "");
+        while (!lines.containsKey(key) && key.contains(".")) {
+            key = key.substring(0, key.lastIndexOf('.'));
+        }
+        Integer line = lines.get(key);
+        return line == null ? "" : " (line " + line + ")";
+    }
+
+    /** Every key of a YAML file as a dotted path, with the 1-based line it is written on. */
+    static Map<String, Integer> keyLines(Path file) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            collect(new Yaml().compose(reader), "", lines);
+        } catch (IOException | RuntimeException e) {
+            // unreadable or not YAML: the problems say so without lines
+        }
+        return lines;
+    }
+
+    private static void collect(Node node, String prefix, Map<String, Integer> lines) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key) {
+                    String path = prefix.isEmpty() ? key.getValue() : prefix + "." + key.getValue();
+                    lines.putIfAbsent(path, key.getStartMark().getLine() + 1);
+                    collect(tuple.getValueNode(), path, lines);
+                }
+            }
+        }
     }
 
     static String oneLine(String message) {

@@ -57,26 +57,28 @@ class ConfigCheckTest {
     }
 
     @Test
-    @DisplayName("an unknown key is reported by name")
+    @DisplayName("an unknown key is reported by name and line")
     void unknownKey() throws IOException {
         Path file = write(GOOD.replace("max-notes-length: 50", "max-notes-length: 50\n    max-cups: 3"));
         assertThat(ConfigCheck.check(file)).singleElement().asString()
-                .startsWith(file + ": ").contains("mocha.orders.max-cups").contains("does not map");
+                .startsWith(file + ": ").contains("mocha.orders.max-cups").contains("does not map").endsWith("(line 12)");
     }
 
     @Test
-    @DisplayName("a value of the wrong type is reported with the key and the value")
+    @DisplayName("a value of the wrong type is reported with the key, the value and the line")
     void wrongType() throws IOException {
         Path file = write(GOOD.replace("max-notes-length: 50", "max-notes-length: fifty"));
         assertThat(ConfigCheck.check(file)).singleElement().asString()
-                .contains("mocha.orders.max-notes-length").contains("fifty");
+                .contains("mocha.orders.max-notes-length").contains("fifty").endsWith("(line 11)");
     }
 
     @Test
-    @DisplayName("a missing required key is reported by name")
+    @DisplayName("a missing required key is reported by name, with the line of the key that should hold it")
     void missingKey() throws IOException {
         Path file = write(GOOD.replace("    currency: EUR\n", ""));
-        assertThat(ConfigCheck.check(file)).singleElement().asString().contains("mocha.menu.currency");
+        // The line of the enclosing key that is there (menu), since the missing key has none.
+        assertThat(ConfigCheck.check(file)).singleElement().asString().contains("mocha.menu.currency")
+                .endsWith("(line 2)");
     }
 
     @Test
@@ -85,10 +87,10 @@ class ConfigCheckTest {
         Path file = write(GOOD.replace("small: 3.20", "small: -1").replace("EUR", "euro")
                 .replace("deadline: 750ms", "deadline: 1m").replace("latte:\n        small", "Latte!:\n        small"));
         assertThat(ConfigCheck.check(file)).containsExactlyInAnyOrder(
-                file + ": mocha.menu.currency: 'euro' is not a three-letter ISO 4217 code such as EUR",
-                file + ": mocha.menu.drinks.Latte!: drink names are lower-case words joined by '-', e.g. flat-white",
-                file + ": mocha.menu.drinks.Latte!.small: price -1 must be positive with at most two decimals",
-                file + ": mocha.latte.deadline: PT1M is outside 10ms..10s");
+                file + ": mocha.menu.currency: 'euro' is not a three-letter ISO 4217 code such as EUR (line 3)",
+                file + ": mocha.menu.drinks.Latte!: drink names are lower-case words joined by '-', e.g. flat-white (line 5)",
+                file + ": mocha.menu.drinks.Latte!.small: price -1 must be positive with at most two decimals (line 6)",
+                file + ": mocha.latte.deadline: PT1M is outside 10ms..10s (line 9)");
     }
 
     @Test
