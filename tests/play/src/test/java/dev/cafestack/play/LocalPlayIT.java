@@ -48,7 +48,6 @@ class LocalPlayIT {
 
     private final Path root = Path.of(System.getProperty("cafe.root"));
     private final List<String> modules = Arrays.asList(System.getProperty("cafe.play.modules").split(","));
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private LocalPlay play;
     private List<Path> manifests;
     private boolean played;
@@ -115,9 +114,15 @@ class LocalPlayIT {
     @Order(2)
     @DisplayName("answers a bad order with 400, naming each field at fault")
     void rejectsBadOrders() throws Exception {
-        Answer answer = post("{\"drink\":\"tea\",\"size\":\"bucket\"}");
+        int maxNotes = YAML.readTree(root.resolve("services/mocha/src/main/config/local/mocha.yaml").toFile())
+                .at("/mocha/orders/max-notes-length").asInt();
+        Answer answer = post("{\"drink\":\"espresso\",\"notes\":\"" + "x".repeat(maxNotes + 1) + "\"}");
         assertThat(answer.status()).as(answer.body().toString()).isEqualTo(400);
-        assertThat(answer.body().path("violations").findValuesAsText("field")).contains("drink", "size");
+        assertThat(answer.body().path("violations").findValuesAsText("field")).as(answer.body().toString())
+                .containsExactly("size", "notes");
+        assertThat(answer.body().path("violations").findValuesAsText("reason")).as(answer.body().toString())
+                .anySatisfy(reason -> assertThat(reason).contains("is required"))
+                .anySatisfy(reason -> assertThat(reason).contains("at most " + maxNotes));
     }
 
     @Test
@@ -147,7 +152,7 @@ class LocalPlayIT {
                 JsonNode ready = spec.at("/readinessProbe/httpGet");
                 URI uri = URI.create("http://127.0.0.1:" + workload.containerPort(spec, ready.path("port").asText())
                         + ready.path("path").asText());
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> answer = client().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(answer.statusCode()).as(what + " " + uri).isEqualTo(200);
                 assertThat(answer.body()).contains("\"UP\"");
             }
@@ -163,7 +168,8 @@ class LocalPlayIT {
         Path mocha = manifests.get(modules.indexOf("services/mocha"));
         LocalPlay.Workload before = workload("mocha");
         String hashBefore = LocalPlay.runningTemplateHash(before).orElseThrow();
-        assertThat(post(ORDER).body().path("currency").asText()).isEqualTo("EUR");
+        Answer served = orderUntil(201, Duration.ofSeconds(60));
+        assertThat(served.body().path("currency").asText()).as(served.body().toString()).isEqualTo("EUR");
 
         RenderedCopy copy = RenderedCopy.of(root, "services/mocha", temp.resolve("repo"));
         Path config = copy.file("src/main/config/local/mocha.yaml");
@@ -198,7 +204,8 @@ class LocalPlayIT {
         assertThat(replayed(play.apply(manifests))).containsEntry("mocha", true);
         play.awaitReady(manifests, Duration.ofMinutes(2));
         assertThat(LocalPlay.runningTemplateHash(before)).contains(hashBefore);
-        assertThat(orderUntil(201, Duration.ofSeconds(60)).body().path("currency").asText()).isEqualTo("EUR");
+        Answer restored = orderUntil(201, Duration.ofSeconds(60));
+        assertThat(restored.body().path("currency").asText()).as(restored.body().toString()).isEqualTo("EUR");
     }
 
     @Test
@@ -207,8 +214,12 @@ class LocalPlayIT {
     void survivesLatteOutage() throws Exception {
         Duration deadline = latteDeadline();
         String pod = LocalPlay.pod("latte-v1").orElseThrow();
-        assertThat(orderUntil(201, Duration.ofSeconds(60)).status()).isEqualTo(201);
-        Podman.run(Duration.ofMinutes(1), "pod", "stop", "-t", "2", pod).orFail();
+        Answer before = orderUntil(201, Duration.ofSeconds(60));
+        assertThat(before.status()).as(before.body().toString()).isEqualTo(201);
+        // Stopped as Kubernetes stops a pod: SIGTERM, then up to terminationGracePeriodSeconds for latte to drain and
+        // close its connections.
+        String grace = workload("latte-v1").podSpec().path("terminationGracePeriodSeconds").asText("30");
+        Podman.run(Duration.ofMinutes(2), "pod", "stop", "-t", grace, pod).orFail();
         try {
             for (int i = 0; i < 3; i++) {
                 Answer answer = post(ORDER);
@@ -294,14 +305,24 @@ class LocalPlayIT {
         return last;
     }
 
+    private static HttpClient client() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
     private Answer post(String order) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mochaPort() + "/api/orders"))
                 .header("content-type", "application/json").timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(order)).build();
         long start = System.nanoTime();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        // A new client (and connection) per call: a pooled connection would outlive a replayed pod.
+        HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        JsonNode body;
+        try {
+            body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = JSON.createObjectNode().put("notJson", response.body());
+        }
         return new Answer(response.statusCode(), body, took);
     }
 }
