@@ -214,12 +214,14 @@ class LocalPlayIT {
     void survivesLatteOutage() throws Exception {
         Duration deadline = latteDeadline();
         String pod = LocalPlay.pod("latte-v1").orElseThrow();
+        String latte = LocalPlay.container("latte-v1", "latte");
         Answer before = orderUntil(201, Duration.ofSeconds(60));
         assertThat(before.status()).as(before.body().toString()).isEqualTo(201);
-        // Stopped as Kubernetes stops a pod: SIGTERM, then up to terminationGracePeriodSeconds for latte to drain and
-        // close its connections.
+        // Stopped as the kubelet stops a pod's container: SIGTERM, up to terminationGracePeriodSeconds to drain, the
+        // pod's network still there (stopping the whole podman pod would remove it first, so latte's goodbye never
+        // reaches mocha).
         String grace = workload("latte-v1").podSpec().path("terminationGracePeriodSeconds").asText("30");
-        Podman.run(Duration.ofMinutes(2), "pod", "stop", "-t", grace, pod).orFail();
+        Podman.run(Duration.ofMinutes(2), "stop", "-t", grace, latte).orFail();
         try {
             for (int i = 0; i < 3; i++) {
                 Answer answer = post(ORDER);
@@ -229,7 +231,7 @@ class LocalPlayIT {
                         .isLessThan(deadline.plusSeconds(1));
             }
         } finally {
-            Podman.run(Duration.ofMinutes(1), "pod", "start", pod).orFail();
+            Podman.run(Duration.ofMinutes(1), "start", latte).orFail();
         }
         play.awaitReady(manifests, Duration.ofMinutes(2));
         Answer back = orderUntil(201, Duration.ofSeconds(60));
