@@ -3,6 +3,7 @@ package dev.cafestack.play;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,8 +21,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -69,7 +72,7 @@ public final class LocalPlay {
                 }
                 JsonNode played = deployment.deepCopy();
                 if (templateHash != null) {
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) played.at("/spec/template/metadata/labels"))
+                    ((ObjectNode) played.at("/spec/template/metadata/labels"))
                             .put(TEMPLATE_HASH, templateHash);
                 }
                 yaml.append(YAML.writeValueAsString(played));
@@ -117,6 +120,8 @@ public final class LocalPlay {
     private final Path root;
     private final List<String> modules;
     private final PrintStream out;
+    /** Image name -> the image id this build wrote for it (target/jib-image.json), once loaded. */
+    private final Map<String, String> images = new LinkedHashMap<>();
 
     /**
      * @param root    the repository root
@@ -201,15 +206,19 @@ public final class LocalPlay {
     public void load() {
         for (String module : modules) {
             Path tarball = imageTarball(module);
+            JsonNode jib;
             try {
-                JsonNode jib = CANONICAL.readTree(tarball.resolveSibling("jib-image.json").toFile());
-                Podman.Result id = Podman.run(PODMAN, "image", "inspect", "--format", "{{.Id}}", jib.path("image").asText());
-                if (id.ok() && ("sha256:" + id.output().strip()).equals(jib.path("imageId").asText())) {
-                    out.println("[play] " + jib.path("image").asText() + ": loaded already");
-                    continue;
-                }
+                jib = CANONICAL.readTree(tarball.resolveSibling("jib-image.json").toFile());
             } catch (IOException e) {
-                // no jib-image.json: load
+                throw new IllegalStateException("cannot read " + tarball.resolveSibling("jib-image.json") + " (Jib writes it "
+                        + "beside the tarball): " + e.getMessage(), e);
+            }
+            String image = jib.path("image").asText();
+            String id = jib.path("imageId").asText().replaceFirst("^sha256:", "");
+            images.put(image, id);
+            if (Podman.run(PODMAN, "image", "exists", id).ok()) {
+                out.println("[play] " + image + ": loaded already (" + id.substring(0, 12) + ")");
+                continue;
             }
             out.println("[play] podman load -i " + root.relativize(tarball));
             Podman.run(PODMAN, "load", "-q", "-i", tarball.toString()).orFail();
@@ -253,6 +262,14 @@ public final class LocalPlay {
             }
             if (pod.isPresent()) {
                 remove(workload);
+            }
+            // The name may have been moved to another image since the load (the image checks of a build load theirs under
+            // the same name): point it at this build's image again, just before podman resolves it.
+            for (JsonNode container : workload.podSpec().path("containers")) {
+                String id = images.get(container.path("image").asText());
+                if (id != null) {
+                    Podman.run(PODMAN, "tag", id, container.path("image").asText()).orFail();
+                }
             }
             List<String> play = new ArrayList<>(List.of("kube", "play"));
             if (publishAllSupported()) {
@@ -363,14 +380,24 @@ public final class LocalPlay {
         }
     }
 
-    /** SHA-256 over the pod template (keys sorted) and the podman image id of each container's image. */
-    public static String templateHash(Workload workload) {
+    /** The image id this build wrote for {@code image}, once {@link #load()} ran; else empty. */
+    public Optional<String> builtImage(String image) {
+        return Optional.ofNullable(images.get(image));
+    }
+
+    /** SHA-256 over the pod template (keys sorted) and the image id of each container's image (this build's, once loaded). */
+    public String templateHash(Workload workload) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(workload.deployment().at("/spec/template"), Object.class)));
             for (JsonNode container : workload.podSpec().path("containers")) {
-                Podman.Result id = Podman.run(PODMAN, "image", "inspect", "--format", "{{.Id}}", container.path("image").asText());
-                sha.update(("\n" + (id.ok() ? id.output().strip() : "no image")).getBytes(StandardCharsets.UTF_8));
+                String image = container.path("image").asText();
+                String id = images.get(image);
+                if (id == null) {
+                    Podman.Result inspect = Podman.run(PODMAN, "image", "inspect", "--format", "{{.Id}}", image);
+                    id = inspect.ok() ? inspect.output().strip() : "no image";
+                }
+                sha.update(("\n" + id).getBytes(StandardCharsets.UTF_8));
             }
             // 128 bits: podman refuses an --annotation value over 63 characters.
             return HexFormat.of().formatHex(sha.digest()).substring(0, 32);

@@ -135,6 +135,8 @@ class LocalPlayIT {
             for (JsonNode spec : workload.podSpec().path("containers")) {
                 String container = LocalPlay.container(workload.name(), spec.path("name").asText());
                 String what = workload.name() + " (" + container + ")";
+                assertThat(inspect(container, "{{.Image}}")).as(what + " runs the image this build wrote")
+                        .isEqualTo(play.builtImage(spec.path("image").asText()).orElseThrow());
                 assertThat(exec(container, "id", "-u").output().strip()).as(what + " uid")
                         .isEqualTo(podSecurity.path("runAsUser").asText()).isEqualTo("1001");
                 assertThat(exec(container, "id", "-g").output().strip()).as(what + " gid")
@@ -188,7 +190,7 @@ class LocalPlayIT {
         assertThat(replayed).containsEntry("mocha", true).containsEntry("latte-v1", false);
         play.awaitReady(List.of(latte, changed), Duration.ofMinutes(2));
         assertThat(LocalPlay.runningTemplateHash(after)).as("the running pod's template hash")
-                .contains(LocalPlay.templateHash(after)).get().isNotEqualTo(hashBefore);
+                .contains(play.templateHash(after)).get().isNotEqualTo(hashBefore);
         Answer answer = orderUntil(201, Duration.ofSeconds(60));
         assertThat(answer.body().path("currency").asText()).as(answer.body().toString()).isEqualTo("CHF");
 
