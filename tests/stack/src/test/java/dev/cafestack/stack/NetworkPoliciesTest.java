@@ -13,10 +13,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.cafestack.stack.RenderedManifestsTest.Workload;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 
@@ -48,7 +47,7 @@ class NetworkPoliciesTest {
         return Stack.environments().stream().flatMap(env -> all(env, NetworkPolicy.class).stream()
                 .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
                 .map(policy -> dynamicTest(env + ": " + policy.getMetadata().getName(), () -> {
-                    List<Deployment> selected = selected(env, policy.getSpec().getPodSelector());
+                    List<Workload> selected = selected(env, policy);
                     assertThat(selected).as("pods selected by " + policy.getMetadata().getName()).isNotEmpty();
                     policy.getSpec().getIngress().forEach(rule -> {
                         assertThat(rule.getFrom()).as("an allow names its sources").isNotEmpty();
@@ -57,10 +56,8 @@ class NetworkPoliciesTest {
                             if (port.getPort().getStrVal() == null) {
                                 continue; // a number: a port outside the app's containers (the Istio agent's 15020)
                             }
-                            for (Deployment d : selected) {
-                                List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
-                                        .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                                assertThat(named).as(d.getMetadata().getName() + " serves " + port.getPort().getStrVal())
+                            for (Workload w : selected) {
+                                assertThat(w.portNames()).as(w.name() + " serves " + port.getPort().getStrVal())
                                         .contains(port.getPort().getStrVal());
                             }
                         }
@@ -69,13 +66,14 @@ class NetworkPoliciesTest {
     }
 
     @TestFactory
-    @DisplayName("let traffic reach every workload: mocha from the gateway, latte from mocha")
+    @DisplayName("let traffic reach every app workload: mocha from the gateway, latte from mocha")
     Stream<DynamicTest> everyWorkloadReachable() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream()
+        return Stack.environments().stream().flatMap(env -> RenderedManifestsTest.appDeployments(env).stream()
                 .map(d -> dynamicTest(env + ": " + d.getMetadata().getName(), () -> {
                     List<String> allows = all(env, NetworkPolicy.class).stream()
                             .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
-                            .filter(p -> selected(env, p.getSpec().getPodSelector()).contains(d))
+                            .filter(p -> selected(env, p).stream().anyMatch(w -> w.name().equals(d.getMetadata().getName())
+                                    && w.namespace().equals(d.getMetadata().getNamespace())))
                             .map(p -> p.getMetadata().getName())
                             .toList();
                     String app = d.getSpec().getTemplate().getMetadata().getLabels().get("app");
@@ -85,10 +83,12 @@ class NetworkPoliciesTest {
                 })));
     }
 
-    /** The Deployments whose pod labels a selector (matchLabels and In expressions) selects. */
-    private static List<Deployment> selected(String env, LabelSelector selector) {
-        return all(env, Deployment.class).stream().filter(d -> {
-            Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    /** The workloads of the policy's namespace whose pod labels its selector (matchLabels and In expressions) selects. */
+    static List<Workload> selected(String env, NetworkPolicy policy) {
+        LabelSelector selector = policy.getSpec().getPodSelector();
+        return RenderedManifestsTest.workloads(env).stream()
+                .filter(w -> w.namespace().equals(policy.getMetadata().getNamespace())).filter(w -> {
+            Map<String, String> labels = w.labels();
             boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
                     .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
             boolean expressionsMatch = Objects.requireNonNullElse(selector.getMatchExpressions(),

@@ -32,7 +32,13 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 
 /**
  * Every rendered manifest of every environment, as `mvn package` left it in each module's target/cafe/&lt;env&gt;/:
@@ -57,6 +63,38 @@ class RenderedManifestsTest {
         return stack(env).stream().filter(kind::isInstance).map(kind::cast).toList();
     }
 
+    /** The app's workloads: the Deployments of the environment's app namespace (cafe.namespace). */
+    static List<Deployment> appDeployments(String env) {
+        String ns = Stack.environment(env).getProperty("cafe.namespace");
+        return all(env, Deployment.class).stream().filter(d -> ns.equals(d.getMetadata().getNamespace())).toList();
+    }
+
+    /** A workload's pods, whatever its kind (Deployment, StatefulSet, DaemonSet, Job). */
+    record Workload(String kind, String namespace, String name, PodTemplateSpec template) {
+        Map<String, String> labels() {
+            return Objects.requireNonNullElse(template.getMetadata().getLabels(), Map.of());
+        }
+
+        List<String> portNames() {
+            return template.getSpec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+                    .map(ContainerPort::getName).toList();
+        }
+    }
+
+    static List<Workload> workloads(String env) {
+        List<Workload> workloads = new ArrayList<>();
+        for (HasMetadata r : stack(env)) {
+            PodTemplateSpec template = r instanceof Deployment d ? d.getSpec().getTemplate()
+                    : r instanceof StatefulSet s ? s.getSpec().getTemplate()
+                    : r instanceof DaemonSet ds ? ds.getSpec().getTemplate()
+                    : r instanceof Job j ? j.getSpec().getTemplate() : null;
+            if (template != null) {
+                workloads.add(new Workload(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(), template));
+            }
+        }
+        return workloads;
+    }
+
     static <T extends HasMetadata> T one(String env, Class<T> kind, String name) {
         List<T> found = all(env, kind).stream().filter(r -> name.equals(r.getMetadata().getName())).toList();
         assertThat(found).as(env + ": " + kind.getSimpleName() + " " + name).hasSize(1);
@@ -64,10 +102,11 @@ class RenderedManifestsTest {
     }
 
     @Test
-    @DisplayName("the modules that render manifests are the platform, the mesh, latte and mocha")
+    @DisplayName("the modules that render manifests include the platform, the mesh, logging, tracing, latte and mocha")
     void manifestModules() {
         assertThat(Stack.manifestModules()).map(Stack::name)
-                .contains("platform/cluster", "mesh/istio", "services/latte", "services/mocha");
+                .contains("platform/cluster", "mesh/istio", "observability/efk", "observability/tracing", "services/latte",
+                        "services/mocha");
     }
 
     @TestFactory
@@ -78,14 +117,17 @@ class RenderedManifestsTest {
                     Path file = Stack.rendered(module, env);
                     assertThat(file).as("rendered by mvn package").exists();
                     assertThat(StrictManifests.read(file)).isNotEmpty();
-                    assertThat(Files.readString(file)).as("no placeholder left").doesNotContain("${").doesNotContain("@track@");
+                    // A ${lower.case.key} is a build value left unfilled; ${UPPER_CASE} (and ${env:NAME}) is a container's
+                    // environment variable that a tool's configuration reads at run time (Fluent Bit, Elasticsearch, Jaeger).
+                    assertThat(Files.readString(file)).as("no placeholder left")
+                            .doesNotContainPattern("\\$\\{[a-z][a-z0-9.-]*\\}").doesNotContain("@track@");
                 })));
     }
 
     @TestFactory
-    @DisplayName("every workload runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
+    @DisplayName("every app workload runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
     Stream<DynamicTest> workloadsAreHardened() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream().map(d ->
+        return Stack.environments().stream().flatMap(env -> appDeployments(env).stream().map(d ->
                 dynamicTest(env + ": " + d.getMetadata().getName(), () -> checkWorkload(env, d))));
     }
 
@@ -155,17 +197,15 @@ class RenderedManifestsTest {
                 dynamicTest(env + ": " + s.getMetadata().getName(), () -> {
                     assertThat(s.getSpec().getType()).as("no NodePort/LoadBalancer: the mesh gateway is the way in")
                             .isEqualTo("ClusterIP");
-                    List<Deployment> backends = all(env, Deployment.class).stream()
-                            .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
-                                    .containsAll(s.getSpec().getSelector().entrySet()))
+                    List<Workload> backends = workloads(env).stream()
+                            .filter(w -> w.namespace().equals(s.getMetadata().getNamespace()))
+                            .filter(w -> w.labels().entrySet().containsAll(s.getSpec().getSelector().entrySet()))
                             .toList();
                     assertThat(backends).as(env + " " + s.getMetadata().getName() + " selects pods").isNotEmpty();
                     for (ServicePort port : s.getSpec().getPorts()) {
                         assertThat(port.getName()).as("port name").isNotBlank();
-                        for (Deployment d : backends) {
-                            List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
-                                    .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                            assertThat(named).as(d.getMetadata().getName() + " serves port " + port.getName())
+                        for (Workload w : backends) {
+                            assertThat(w.portNames()).as(w.name() + " serves port " + port.getName())
                                     .contains(port.getTargetPort().getStrVal());
                         }
                     }
@@ -256,7 +296,7 @@ class RenderedManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection, and holds every workload")
+    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection; everything else lives in a shared namespace of stack.properties")
     Stream<DynamicTest> namespaceRenderedOnce() {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> {
             String ns = Stack.environment(env).getProperty("cafe.namespace");
@@ -266,10 +306,19 @@ class RenderedManifestsTest {
             assertThat(namespaces.get(0).getMetadata().getLabels()).containsEntry("istio-injection", "enabled");
             Path cluster = Stack.ROOT.resolve("platform/cluster");
             assertThat(StrictManifests.read(Stack.rendered(cluster, env))).contains(namespaces.get(0));
+            List<String> allowed = new ArrayList<>(List.of(ns));
+            Stack.shared().stringPropertyNames().stream().filter(k -> k.endsWith(".namespace"))
+                    .map(Stack.shared()::getProperty).forEach(allowed::add);
             for (HasMetadata r : stack(env)) {
-                if (!(r instanceof Namespace)) {
-                    assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
-                            .isEqualTo(ns);
+                if (r instanceof Namespace || r instanceof ClusterRole || r instanceof ClusterRoleBinding) {
+                    continue;
+                }
+                assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
+                        .isIn(allowed);
+            }
+            for (Deployment d : all(env, Deployment.class)) {
+                if (d.getMetadata().getName().matches("(mocha|latte)(-.*)?")) {
+                    assertThat(d.getMetadata().getNamespace()).as("the app's workloads").isEqualTo(ns);
                 }
             }
         }));
