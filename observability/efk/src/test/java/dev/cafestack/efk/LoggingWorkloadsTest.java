@@ -41,14 +41,14 @@ class LoggingWorkloadsTest {
 
     private static List<JsonNode> workloads(Rendered rendered) {
         List<JsonNode> all = new ArrayList<>();
-        for (String kind : List.of("Deployment", "StatefulSet", "DaemonSet", "Job")) {
+        for (String kind : List.of("Deployment", "StatefulSet", "DaemonSet")) {
             all.addAll(rendered.all(kind));
         }
         return all;
     }
 
     @TestFactory
-    @DisplayName("every container runs locked down: no privilege escalation, no capabilities, read-only root, RuntimeDefault seccomp, requests and limits")
+    @DisplayName("every container runs locked down (no privilege escalation, no capabilities, read-only root, RuntimeDefault seccomp), sized, probed, pinned")
     Stream<DynamicTest> lockedDown() {
         return Rendered.environments().stream().flatMap(env -> workloads(Rendered.of(env)).stream().map(w ->
                 dynamicTest(env + ": " + w.at("/metadata/name").asText(), () -> {
@@ -61,6 +61,13 @@ class LoggingWorkloadsTest {
                     } else {
                         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).as("runAsNonRoot").isTrue();
                         assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).as("no API token").isFalse();
+                    }
+                    for (JsonNode c : pod.path("containers")) {
+                        String at = name + "/" + c.path("name").asText();
+                        assertThat(c.has("readinessProbe")).as(at + " readiness").isTrue();
+                        if (c.has("ports")) {
+                            assertThat(c.has("livenessProbe")).as(at + " serves, so it has a liveness probe").isTrue();
+                        }
                     }
                     List<JsonNode> containers = new ArrayList<>();
                     pod.path("containers").forEach(containers::add);
@@ -77,11 +84,6 @@ class LoggingWorkloadsTest {
                         assertThat(c.at("/resources/limits/cpu").asText()).as(at).isNotBlank();
                         assertThat(c.path("image").asText()).as(at + " pinned to an exact version")
                                 .matches(".+:v?\\d+\\.\\d+\\.\\d+[^:]*").doesNotContain(":latest");
-                        boolean longRunning = !"Job".equals(w.path("kind").asText())
-                                && pod.path("containers").toString().contains(c.path("name").asText() + "\"");
-                        if (longRunning && !pod.path("initContainers").toString().contains("\"" + c.path("name").asText() + "\"")) {
-                            assertThat(c.has("livenessProbe") && c.has("readinessProbe")).as(at + " probes").isTrue();
-                        }
                     }
                 })));
     }
@@ -150,6 +152,10 @@ class LoggingWorkloadsTest {
                     .contains("\"index_patterns\":[\"cafe-logs-*\"]");
             assertThat(Rendered.secretVariables(rendered.container("StatefulSet", "elasticsearch", "elasticsearch")))
                     .containsEntry("ELASTIC_PASSWORD", "elasticsearch-credentials/elastic");
+            JsonNode setup = rendered.container("StatefulSet", "elasticsearch", "setup");
+            assertThat(setup.path("command").toString()).as("the setup container runs setup.sh").contains("/setup/setup.sh");
+            assertThat(Rendered.secretVariables(setup)).containsOnlyKeys("ELASTIC_PASSWORD", "FLUENTD_PASSWORD",
+                    "JAEGER_PASSWORD", "KIBANA_PASSWORD");
         }));
     }
 
