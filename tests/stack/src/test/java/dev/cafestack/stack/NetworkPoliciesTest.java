@@ -15,13 +15,14 @@ import org.junit.jupiter.api.TestFactory;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import dev.cafestack.stack.RenderedManifestsTest.Workload;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 
+import dev.cafestack.stack.RenderedManifestsTest.Workload;
+
 /**
- * platform/cluster's NetworkPolicies in every environment: ingress is denied by default in the app namespace, and every
- * allow reaches pods that exist on ports they name — a renamed label or port would otherwise cut traffic silently.
+ * The NetworkPolicies in every environment: ingress is denied by default in the app namespace, and every allow (in any
+ * namespace) reaches pods that exist on ports they name — a renamed label or port would otherwise cut traffic silently.
  */
 @DisplayName("NetworkPolicies")
 class NetworkPoliciesTest {
