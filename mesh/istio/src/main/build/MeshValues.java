@@ -16,8 +16,7 @@ import java.util.Properties;
  * <p>For each environment it writes {@code <out dir>/<env>.properties}: the latte split (v1 = latte.stable.weight,
  * v2 = latte.canary.weight, whole percentages that must sum to 100),
  * the trace sampling percentage (Telemetry) from the sampling ratio (OpenTelemetry), and which scenario fragments to
- * render (the Gateway with or without TLS, latte's route with or without a canary), and the OTLP collector's host and
- * port for the Istio install's tracing provider. Anything that breaks the rules
+ * render (the Gateway with or without TLS, latte's route with or without a canary). Anything that breaks the rules
  * fails the build with a message naming the file, the property and the values; all environments are checked first.
  */
 public final class MeshValues {
@@ -27,7 +26,6 @@ public final class MeshValues {
     static final String TAG = "latte.canary.tag";
     static final String SAMPLING = "cafe.trace.sampling";
     static final String TLS = "mesh.gateway.tls.secret";
-    static final String OTLP = "cafe.otlp.endpoint";
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
@@ -107,18 +105,6 @@ public final class MeshValues {
             // Telemetry's randomSamplingPercentage is a double: always written with a decimal point (100.0, 5.0, 0.5).
             derived.setProperty("trace.sampling.percentage",
                     scaled.setScale(Math.max(1, scaled.scale()), java.math.RoundingMode.UNNECESSARY).toPlainString());
-        }
-
-        String otlp = values.getProperty(OTLP);
-        try {
-            java.net.URI uri = new java.net.URI(otlp == null ? "" : otlp.trim());
-            if (uri.getHost() == null) {
-                throw new java.net.URISyntaxException(String.valueOf(otlp), "no host");
-            }
-            derived.setProperty("otlp.service", uri.getHost());
-            derived.setProperty("otlp.port", Integer.toString(uri.getPort() < 0 ? 4317 : uri.getPort()));
-        } catch (java.net.URISyntaxException e) {
-            problems.add(file + ": " + OTLP + "=" + otlp + " is not a URL of an OTLP collector (http://host:port)");
         }
 
         String secret = values.getProperty(TLS);

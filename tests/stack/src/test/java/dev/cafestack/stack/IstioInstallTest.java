@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.istio.api.telemetry.v1.Telemetry;
+import io.fabric8.kubernetes.api.model.Service;
 
 /**
  * The Istio install configuration mesh/istio renders for istioctl (target/istio/&lt;env&gt;/istio-operator.yml), and the
@@ -43,7 +43,7 @@ class IstioInstallTest {
     }
 
     @TestFactory
-    @DisplayName("each environment's Istio install pins the version, names the ingress gateway the Gateway selects, and defines the tracing provider the Telemetry uses, sending to the environment's collector")
+    @DisplayName("each environment's Istio install pins the version, names the ingress gateway the Gateway selects, and defines the tracing provider the Telemetry uses, sending to the rendered Jaeger collector")
     Stream<DynamicTest> installFitsTheMeshRules() {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> {
             Properties values = Stack.environment(env);
@@ -59,10 +59,15 @@ class IstioInstallTest {
             List<JsonNode> providers = new ArrayList<>();
             spec.path("meshConfig").path("extensionProviders").forEach(providers::add);
             assertThat(providers).extracting(p -> p.path("name").asText()).containsExactly(provider);
-            URI collector = URI.create(values.getProperty("cafe.otlp.endpoint"));
+            // The provider sends OTLP/gRPC to the Jaeger collector Service that observability/tracing renders.
             JsonNode otel = providers.get(0).path("opentelemetry");
-            assertThat(otel.path("service").asText()).isEqualTo(collector.getHost());
-            assertThat(otel.path("port").asInt()).isEqualTo(collector.getPort());
+            Service collector = TracingWiringTest.collector(env);
+            assertThat(otel.path("service").asText()).isEqualTo(TracingWiringTest.dnsName(collector));
+            assertThat(collector.getSpec().getPorts()).as("the collector Service's OTLP/gRPC port")
+                    .anySatisfy(p -> {
+                        assertThat(p.getPort()).isEqualTo(otel.path("port").asInt());
+                        assertThat(p.getAppProtocol()).isEqualTo("grpc");
+                    });
 
             JsonNode gateways = spec.path("components").path("ingressGateways");
             assertThat(gateways).hasSize(1);

@@ -13,16 +13,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 
+import dev.cafestack.stack.RenderedManifestsTest.Workload;
+
 /**
- * platform/cluster's NetworkPolicies in every environment: ingress is denied by default in the app namespace, and every
- * allow reaches pods that exist on ports they name — a renamed label or port would otherwise cut traffic silently.
+ * The NetworkPolicies in every environment: ingress is denied by default in the app namespace, and every allow (in any
+ * namespace) reaches pods that exist on ports they name — a renamed label or port would otherwise cut traffic silently.
  */
 @DisplayName("NetworkPolicies")
 class NetworkPoliciesTest {
@@ -50,7 +50,7 @@ class NetworkPoliciesTest {
         return Stack.environments().stream().flatMap(env -> all(env, NetworkPolicy.class).stream()
                 .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
                 .map(policy -> dynamicTest(env + ": " + policy.getMetadata().getName(), () -> {
-                    List<Deployment> selected = selected(env, policy.getMetadata().getNamespace(), policy.getSpec().getPodSelector());
+                    List<Workload> selected = selected(env, policy);
                     assertThat(selected).as("pods selected by " + policy.getMetadata().getName()).isNotEmpty();
                     policy.getSpec().getIngress().forEach(rule -> {
                         assertThat(rule.getFrom()).as("an allow names its sources").isNotEmpty();
@@ -59,10 +59,8 @@ class NetworkPoliciesTest {
                             if (port.getPort().getStrVal() == null) {
                                 continue; // a number: a port outside the app's containers (the Istio agent's 15020)
                             }
-                            for (Deployment d : selected) {
-                                List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
-                                        .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                                assertThat(named).as(d.getMetadata().getName() + " serves " + port.getPort().getStrVal())
+                            for (Workload w : selected) {
+                                assertThat(w.portNames()).as(w.name() + " serves " + port.getPort().getStrVal())
                                         .contains(port.getPort().getStrVal());
                             }
                         }
@@ -71,14 +69,14 @@ class NetworkPoliciesTest {
     }
 
     @TestFactory
-    @DisplayName("let traffic reach every workload of the app namespace: mocha from the gateway, latte from mocha")
+    @DisplayName("let traffic reach every app workload: mocha from the gateway, latte from mocha")
     Stream<DynamicTest> everyWorkloadReachable() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream()
-                .filter(d -> d.getMetadata().getNamespace().equals(Stack.environment(env).getProperty("cafe.namespace")))
+        return Stack.environments().stream().flatMap(env -> RenderedManifestsTest.appDeployments(env).stream()
                 .map(d -> dynamicTest(env + ": " + d.getMetadata().getName(), () -> {
                     List<String> allows = all(env, NetworkPolicy.class).stream()
                             .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
-                            .filter(p -> selected(env, p.getMetadata().getNamespace(), p.getSpec().getPodSelector()).contains(d))
+                            .filter(p -> selected(env, p).stream().anyMatch(w -> w.name().equals(d.getMetadata().getName())
+                                    && w.namespace().equals(d.getMetadata().getNamespace())))
                             .map(p -> p.getMetadata().getName())
                             .toList();
                     String app = d.getSpec().getTemplate().getMetadata().getLabels().get("app");
@@ -88,10 +86,12 @@ class NetworkPoliciesTest {
                 })));
     }
 
-    /** The Deployments of a namespace whose pod labels a selector (matchLabels and In expressions) selects. */
-    private static List<Deployment> selected(String env, String namespace, LabelSelector selector) {
-        return all(env, Deployment.class).stream().filter(d -> namespace.equals(d.getMetadata().getNamespace())).filter(d -> {
-            Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    /** The workloads of the policy's namespace whose pod labels its selector (matchLabels and In expressions) selects. */
+    static List<Workload> selected(String env, NetworkPolicy policy) {
+        LabelSelector selector = policy.getSpec().getPodSelector();
+        return RenderedManifestsTest.workloads(env).stream()
+                .filter(w -> w.namespace().equals(policy.getMetadata().getNamespace())).filter(w -> {
+            Map<String, String> labels = w.labels();
             boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
                     .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
             boolean expressionsMatch = Objects.requireNonNullElse(selector.getMatchExpressions(),
