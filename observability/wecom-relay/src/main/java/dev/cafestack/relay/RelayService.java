@@ -64,7 +64,7 @@ public class RelayService {
         Relay.Settings settings = new Relay.Settings(config.rate().perMinute(), config.retry().initial(),
                 config.retry().max(), config.dedupRetention());
         relay = new Relay(store, new Router(config),
-                new MessageFormatter(ZoneId.of(config.timeZone()), config.grafanaUrl(), config.mentions()),
+                new MessageFormatter(ZoneId.of(config.timeZone()), config.grafanaUrl().orElse(""), config.mentions()),
                 new WeComClient(config.wecom().url(), config.wecom().connectTimeout(), config.wecom().timeout()),
                 keys, clock, new SecureRandom(), new RelayMetrics(registry, store, clock), settings);
         Masker masker = relay.masker();

@@ -43,7 +43,7 @@ final class SimulatedRelay implements AutoCloseable {
         // No fsync here: these tests are about delivery (the process tests run with fsync, as in a cluster).
         store = new RelayStore(dir.resolve("relay.mv.db"), false);
         relay = new Relay(store, new Router(config),
-                new MessageFormatter(ZoneId.of(config.timeZone()), config.grafanaUrl(), config.mentions()),
+                new MessageFormatter(ZoneId.of(config.timeZone()), config.grafanaUrl().orElse(""), config.mentions()),
                 new WeComClient(robot.url(), Duration.ofSeconds(1), Duration.ofMillis(300)),
                 Map.of("ops", OPS_KEY, "cafe-team", TEAM_KEY), clock, new Random(7),
                 new RelayMetrics(registry, store, clock),

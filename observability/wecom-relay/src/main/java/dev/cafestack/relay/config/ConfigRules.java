@@ -27,7 +27,7 @@ public final class ConfigRules {
         } catch (DateTimeException e) {
             problems.add("relay.time-zone: '" + config.timeZone() + "' is not a time zone id such as Asia/Shanghai");
         }
-        String grafana = config.grafanaUrl();
+        String grafana = config.grafanaUrl().orElse("");
         if (!grafana.isEmpty() && !grafana.matches("https?://\\S+")) {
             problems.add("relay.grafana-url: '" + grafana + "' is not an http(s) URL");
         }

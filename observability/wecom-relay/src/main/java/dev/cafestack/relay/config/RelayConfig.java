@@ -27,8 +27,7 @@ public interface RelayConfig {
 
     /** Base URL of Grafana, linked from every message (empty: no link). */
     @WithName("grafana-url")
-    @WithDefault("")
-    String grafanaUrl();
+    Optional<String> grafanaUrl();
 
     /** The robots' names. Each has its key in the robot Secret, under the same name. */
     List<String> robots();

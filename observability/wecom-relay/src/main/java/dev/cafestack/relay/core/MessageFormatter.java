@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,19 +38,16 @@ public final class MessageFormatter {
         this.mentions = mentions;
     }
 
-    /** One message per alert. */
+    /** One message per alert. A long description is cut first, so labels, times, links and mentions always fit. */
     public Message single(Queued q) {
         Alert a = q.alert();
-        StringBuilder md = new StringBuilder();
-        md.append(headline(a)).append(" **").append(escape(a.label("alertname"))).append("**\n");
+        StringBuilder head = new StringBuilder();
+        head.append(headline(a)).append(" **").append(escape(a.label("alertname"))).append("**\n");
         String summary = a.annotation("summary");
         if (!summary.isEmpty()) {
-            md.append("> ").append(escape(summary)).append('\n');
+            head.append("> ").append(Utf8.truncate(escape(summary), 1024)).append('\n');
         }
-        String description = a.annotation("description");
-        if (!description.isEmpty()) {
-            md.append(escape(description)).append('\n');
-        }
+        StringBuilder tail = new StringBuilder();
         StringBuilder labels = new StringBuilder();
         for (String key : KEY_LABELS) {
             String value = a.label(key);
@@ -63,19 +61,18 @@ public final class MessageFormatter {
             }
         });
         if (!labels.isEmpty()) {
-            md.append("<font color=\"comment\">").append(labels).append("</font>\n");
+            tail.append("<font color=\"comment\">").append(Utf8.truncate(labels.toString(), 1024)).append("</font>\n");
         }
-        md.append("Started: ").append(time.format(Instant.ofEpochMilli(a.startsAt()))).append('\n');
+        tail.append("Started: ").append(time.format(Instant.ofEpochMilli(a.startsAt()))).append('\n');
         if (a.status().equals("resolved") && a.endsAt() > 0) {
-            md.append("Ended: ").append(time.format(Instant.ofEpochMilli(a.endsAt()))).append('\n');
+            tail.append("Ended: ").append(time.format(Instant.ofEpochMilli(a.endsAt()))).append('\n');
         }
-        md.append(links(a)).append('\n');
-        String mention = mentions(a);
-        // The links and mentions matter more than a long description: cut the body, keep the tail.
-        String tail = mention.isEmpty() ? "" : mention;
-        String body = md.toString();
-        int room = MAX_BYTES - Utf8.length(tail);
-        return new Message(Utf8.truncate(body, room) + tail, List.of(q));
+        tail.append(Utf8.truncate(links(a), 1024)).append('\n');
+        tail.append(mentions(a));
+        String description = escape(a.annotation("description"));
+        int room = MAX_BYTES - Utf8.length(head.toString()) - Utf8.length(tail.toString()) - 1;
+        String body = description.isEmpty() || room < 16 ? "" : Utf8.truncate(description, room) + "\n";
+        return new Message(Utf8.truncate(head + body + tail, MAX_BYTES), List.of(q));
     }
 
     /**
@@ -89,28 +86,32 @@ public final class MessageFormatter {
         }
         List<Message> messages = new ArrayList<>();
         for (List<Queued> group : groups.values()) {
-            String header = "**" + group.size() + " alerts** (merged: the robot's rate limit is reached)\n";
-            StringBuilder md = new StringBuilder(header);
+            // Sized with the group's count; a part's own count has no more digits.
+            String widest = header(group.size());
+            StringBuilder lines = new StringBuilder();
             List<Queued> items = new ArrayList<>();
-            Set<String> mentioned = new java.util.LinkedHashSet<>();
+            Set<String> mentioned = new LinkedHashSet<>();
             for (Queued q : group) {
                 String line = Utf8.truncate(line(q.alert()), MAX_LINE_BYTES) + "\n";
-                Set<String> more = new java.util.LinkedHashSet<>(mentioned);
+                Set<String> more = new LinkedHashSet<>(mentioned);
                 more.addAll(mentionIds(q.alert()));
-                if (!items.isEmpty() && Utf8.length(md + line + mentionText(more)) > MAX_BYTES) {
-                    messages.add(new Message(md + mentionText(mentioned), List.copyOf(items)));
-                    md = new StringBuilder(header);
+                if (!items.isEmpty() && Utf8.length(widest + lines + line + mentionText(more)) > MAX_BYTES) {
+                    messages.add(new Message(header(items.size()) + lines + mentionText(mentioned), List.copyOf(items)));
+                    lines.setLength(0);
                     items.clear();
-                    mentioned.clear();
-                    more = new java.util.LinkedHashSet<>(mentionIds(q.alert()));
+                    more = new LinkedHashSet<>(mentionIds(q.alert()));
                 }
-                md.append(line);
+                lines.append(line);
                 items.add(q);
                 mentioned = more;
             }
-            messages.add(new Message(md + mentionText(mentioned), List.copyOf(items)));
+            messages.add(new Message(header(items.size()) + lines + mentionText(mentioned), List.copyOf(items)));
         }
         return messages;
+    }
+
+    private static String header(int alerts) {
+        return "**" + alerts + " alerts** (merged: the robot's rate limit is reached)\n";
     }
 
     private String line(Alert a) {
@@ -183,7 +184,7 @@ public final class MessageFormatter {
     private static String mentionText(java.util.Collection<String> ids) {
         StringBuilder text = new StringBuilder();
         for (String id : ids) {
-            text.append(text.isEmpty() ? "" : " ").append("<@").append(id).append('>');
+            text.append(text.isEmpty() ? "" : " ").append("<@").append(id.startsWith("@") ? id.substring(1) : id).append('>');
         }
         return text.toString();
     }
