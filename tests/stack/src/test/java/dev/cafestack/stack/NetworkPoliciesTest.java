@@ -48,7 +48,10 @@ class NetworkPoliciesTest {
         return Stack.environments().stream().flatMap(env -> all(env, NetworkPolicy.class).stream()
                 .filter(p -> p.getSpec().getIngress() != null && !p.getSpec().getIngress().isEmpty())
                 .map(policy -> dynamicTest(env + ": " + policy.getMetadata().getName(), () -> {
-                    List<Deployment> selected = selected(env, policy.getSpec().getPodSelector());
+                    List<RenderedManifestsTest.Workload> selected = RenderedManifestsTest.workloads(env).stream()
+                            .filter(w -> w.resource().getMetadata().getNamespace().equals(policy.getMetadata().getNamespace()))
+                            .filter(w -> selects(policy.getSpec().getPodSelector(), w.template().getMetadata().getLabels()))
+                            .toList();
                     assertThat(selected).as("pods selected by " + policy.getMetadata().getName()).isNotEmpty();
                     policy.getSpec().getIngress().forEach(rule -> {
                         assertThat(rule.getFrom()).as("an allow names its sources").isNotEmpty();
@@ -57,10 +60,10 @@ class NetworkPoliciesTest {
                             if (port.getPort().getStrVal() == null) {
                                 continue; // a number: a port outside the app's containers (the Istio agent's 15020)
                             }
-                            for (Deployment d : selected) {
-                                List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                            for (RenderedManifestsTest.Workload d : selected) {
+                                List<String> named = d.template().getSpec().getContainers().stream()
                                         .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                                assertThat(named).as(d.getMetadata().getName() + " serves " + port.getPort().getStrVal())
+                                assertThat(named).as(d.name() + " serves " + port.getPort().getStrVal())
                                         .contains(port.getPort().getStrVal());
                             }
                         }
@@ -85,16 +88,19 @@ class NetworkPoliciesTest {
                 })));
     }
 
-    /** The Deployments whose pod labels a selector (matchLabels and In expressions) selects. */
+    /** The Deployments whose pod labels a selector selects. */
     private static List<Deployment> selected(String env, LabelSelector selector) {
-        return all(env, Deployment.class).stream().filter(d -> {
-            Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-            boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
-                    .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-            boolean expressionsMatch = Objects.requireNonNullElse(selector.getMatchExpressions(),
-                    List.<LabelSelectorRequirement>of()).stream()
-                    .allMatch(r -> "In".equals(r.getOperator()) && r.getValues().contains(labels.get(r.getKey())));
-            return labelsMatch && expressionsMatch;
-        }).toList();
+        return all(env, Deployment.class).stream()
+                .filter(d -> selects(selector, d.getSpec().getTemplate().getMetadata().getLabels())).toList();
+    }
+
+    /** Whether a selector (matchLabels and In expressions) selects pods with these labels. */
+    private static boolean selects(LabelSelector selector, Map<String, String> labels) {
+        boolean labelsMatch = Objects.requireNonNullElse(selector.getMatchLabels(), Map.<String, String>of())
+                .entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        boolean expressionsMatch = Objects.requireNonNullElse(selector.getMatchExpressions(),
+                List.<LabelSelectorRequirement>of()).stream()
+                .allMatch(r -> "In".equals(r.getOperator()) && r.getValues().contains(labels.get(r.getKey())));
+        return labelsMatch && expressionsMatch;
     }
 }

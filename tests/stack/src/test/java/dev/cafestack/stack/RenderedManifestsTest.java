@@ -32,7 +32,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 /**
  * Every rendered manifest of every environment, as `mvn package` left it in each module's target/cafe/&lt;env&gt;/:
@@ -63,6 +65,20 @@ class RenderedManifestsTest {
         return found.get(0);
     }
 
+    /** A Deployment's or a StatefulSet's pods: what Services, NetworkPolicies and the hardening checks look at. */
+    record Workload(HasMetadata resource, PodTemplateSpec template) {
+        String name() {
+            return resource.getKind() + " " + resource.getMetadata().getName();
+        }
+    }
+
+    static List<Workload> workloads(String env) {
+        List<Workload> workloads = new ArrayList<>();
+        all(env, Deployment.class).forEach(d -> workloads.add(new Workload(d, d.getSpec().getTemplate())));
+        all(env, StatefulSet.class).forEach(s -> workloads.add(new Workload(s, s.getSpec().getTemplate())));
+        return workloads;
+    }
+
     @Test
     @DisplayName("the modules that render manifests are the platform, the mesh, latte and mocha")
     void manifestModules() {
@@ -85,23 +101,29 @@ class RenderedManifestsTest {
     @TestFactory
     @DisplayName("every workload runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
     Stream<DynamicTest> workloadsAreHardened() {
-        return Stack.environments().stream().flatMap(env -> all(env, Deployment.class).stream().map(d ->
-                dynamicTest(env + ": " + d.getMetadata().getName(), () -> checkWorkload(env, d))));
+        return Stack.environments().stream().flatMap(env -> workloads(env).stream().map(w ->
+                dynamicTest(env + ": " + w.name(), () -> checkWorkload(env, w))));
     }
 
-    private static void checkWorkload(String env, Deployment deployment) {
-        String at = env + " " + deployment.getMetadata().getName();
-        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+    private static void checkWorkload(String env, Workload workload) {
+        String at = env + " " + workload.name();
+        Map<String, String> labels = workload.template().getMetadata().getLabels();
         assertThat(labels).as(at + " pod labels").containsKeys("app", "version");
-        assertThat(labels).as(at + " selector matches the pods")
-                .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+        if (workload.resource() instanceof Deployment deployment) {
+            assertThat(labels).as(at + " selector matches the pods")
+                    .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+            var strategy = deployment.getSpec().getStrategy();
+            assertThat(strategy.getType()).isEqualTo("RollingUpdate");
+            assertThat(strategy.getRollingUpdate().getMaxSurge().getStrVal()).as(at).isEqualTo("25%");
+            assertThat(strategy.getRollingUpdate().getMaxUnavailable().getStrVal()).as(at).isEqualTo("25%");
+        } else if (workload.resource() instanceof StatefulSet set) {
+            // A StatefulSet's pods own their volumes: replaced one at a time, never surged.
+            assertThat(labels).as(at + " selector matches the pods")
+                    .containsAllEntriesOf(set.getSpec().getSelector().getMatchLabels());
+            assertThat(set.getSpec().getUpdateStrategy().getType()).as(at).isEqualTo("RollingUpdate");
+        }
 
-        var strategy = deployment.getSpec().getStrategy();
-        assertThat(strategy.getType()).isEqualTo("RollingUpdate");
-        assertThat(strategy.getRollingUpdate().getMaxSurge().getStrVal()).as(at).isEqualTo("25%");
-        assertThat(strategy.getRollingUpdate().getMaxUnavailable().getStrVal()).as(at).isEqualTo("25%");
-
-        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        PodSpec pod = workload.template().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(at + " runAsNonRoot").isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).as(at + " runAsUser").isPositive();
         assertThat(pod.getAutomountServiceAccountToken()).as(at + " no API token").isFalse();
@@ -155,17 +177,18 @@ class RenderedManifestsTest {
                 dynamicTest(env + ": " + s.getMetadata().getName(), () -> {
                     assertThat(s.getSpec().getType()).as("no NodePort/LoadBalancer: the mesh gateway is the way in")
                             .isEqualTo("ClusterIP");
-                    List<Deployment> backends = all(env, Deployment.class).stream()
-                            .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+                    List<Workload> backends = workloads(env).stream()
+                            .filter(w -> w.resource().getMetadata().getNamespace().equals(s.getMetadata().getNamespace()))
+                            .filter(w -> w.template().getMetadata().getLabels().entrySet()
                                     .containsAll(s.getSpec().getSelector().entrySet()))
                             .toList();
                     assertThat(backends).as(env + " " + s.getMetadata().getName() + " selects pods").isNotEmpty();
                     for (ServicePort port : s.getSpec().getPorts()) {
                         assertThat(port.getName()).as("port name").isNotBlank();
-                        for (Deployment d : backends) {
-                            List<String> named = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                        for (Workload d : backends) {
+                            List<String> named = d.template().getSpec().getContainers().stream()
                                     .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getName).toList();
-                            assertThat(named).as(d.getMetadata().getName() + " serves port " + port.getName())
+                            assertThat(named).as(d.name() + " serves port " + port.getName())
                                     .contains(port.getTargetPort().getStrVal());
                         }
                     }
@@ -256,7 +279,7 @@ class RenderedManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection, and holds every workload")
+    @DisplayName("the app namespace is rendered once, by platform/cluster, with sidecar injection; everything is in it or in a shared namespace of stack.properties")
     Stream<DynamicTest> namespaceRenderedOnce() {
         return Stack.environments().stream().map(env -> dynamicTest(env, () -> {
             String ns = Stack.environment(env).getProperty("cafe.namespace");
@@ -266,10 +289,13 @@ class RenderedManifestsTest {
             assertThat(namespaces.get(0).getMetadata().getLabels()).containsEntry("istio-injection", "enabled");
             Path cluster = Stack.ROOT.resolve("platform/cluster");
             assertThat(StrictManifests.read(Stack.rendered(cluster, env))).contains(namespaces.get(0));
+            Properties shared = Stack.shared();
+            List<String> allowed = new ArrayList<>(List.of(ns));
+            shared.stringPropertyNames().stream().filter(k -> k.endsWith(".namespace")).map(shared::getProperty).forEach(allowed::add);
             for (HasMetadata r : stack(env)) {
                 if (!(r instanceof Namespace)) {
                     assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
-                            .isEqualTo(ns);
+                            .isIn(allowed);
                 }
             }
         }));
@@ -283,6 +309,9 @@ class RenderedManifestsTest {
                 Map<String, String> annotations = new HashMap<>(Objects.requireNonNullElse(r.getMetadata().getAnnotations(), Map.of()));
                 if (r instanceof Deployment d) {
                     annotations.putAll(Objects.requireNonNullElse(d.getSpec().getTemplate().getMetadata().getAnnotations(), Map.of()));
+                }
+                if (r instanceof StatefulSet set) {
+                    annotations.putAll(Objects.requireNonNullElse(set.getSpec().getTemplate().getMetadata().getAnnotations(), Map.of()));
                 }
                 assertThat(annotations.keySet()).as(r.getKind() + " " + r.getMetadata().getName())
                         .noneMatch(k -> k.startsWith("jkube.io/") || k.startsWith("jkube.eclipse.org/")
