@@ -22,6 +22,8 @@ final class RelayProcess implements AutoCloseable {
     static final String TOKEN = "test-token-0123456789";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The module's directory: the working directory under failsafe, a system property under exec:java. */
+    private static final Path MODULE = Path.of(System.getProperty("relay.module", "")).toAbsolutePath();
 
     private final Path store;
     private final String wecomUrl;
@@ -36,7 +38,7 @@ final class RelayProcess implements AutoCloseable {
     }
 
     static Path jar() {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        Path jar = MODULE.resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the relay first "
                     + "(./mvnw -o -pl observability/wecom-relay -am package -DskipTests; failsafe runs after package)");
@@ -51,10 +53,10 @@ final class RelayProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("RELAY_CONFIG", Path.of("src/test/resources/relay.yaml").toAbsolutePath().toString());
+        builder.environment().put("RELAY_CONFIG", MODULE.resolve("src/test/resources/relay.yaml").toString());
         builder.environment().put("RELAY_STORE", store.toAbsolutePath().toString());
         builder.environment().put("RELAY_TOKEN_FILE", tokenFile().toString());
-        builder.environment().put("RELAY_KEYS_DIR", Path.of("src/test/resources/secrets/robots").toAbsolutePath().toString());
+        builder.environment().put("RELAY_KEYS_DIR", MODULE.resolve("src/test/resources/secrets/robots").toString());
         builder.environment().put("RELAY_WECOM_URL", wecomUrl);
         try {
             process = builder.start();
@@ -83,7 +85,7 @@ final class RelayProcess implements AutoCloseable {
     }
 
     static Path tokenFile() {
-        return Path.of("src/test/resources/secrets/token").toAbsolutePath();
+        return MODULE.resolve("src/test/resources/secrets/token");
     }
 
     String url() {

@@ -26,6 +26,8 @@ public final class Relay {
     /** Alerts of one robot looked at per round; more wait for the next round. */
     private static final int BATCH = 2000;
     private static final long IDLE_MILLIS = 60_000;
+    /** WeCom's minute, plus a second for the difference between our clock and the moment WeCom counted the message. */
+    private static final long WINDOW_MILLIS = 61_000;
 
     /** Settings of delivery. */
     public record Settings(int perMinute, Duration initialBackoff, Duration maxBackoff, Duration dedupRetention) {
@@ -35,6 +37,7 @@ public final class Relay {
         final RateBudget budget;
         int failures;
         long retryAt;
+        long lastSend = Long.MIN_VALUE / 2;
 
         RobotState(RateBudget budget) {
             this.budget = budget;
@@ -107,7 +110,7 @@ public final class Relay {
             return now;
         }
         RobotState state = robots.computeIfAbsent(robot, r -> new RobotState(
-                new RateBudget(settings.perMinute(), 60_000, store.sendTimes(r))));
+                new RateBudget(settings.perMinute(), WINDOW_MILLIS, store.sendTimes(r))));
         if (state.retryAt > now) {
             return state.retryAt;
         }
@@ -116,7 +119,19 @@ public final class Relay {
             return state.budget.nextToken(now);
         }
         List<Queued> items = store.pending(robot, BATCH);
-        List<MessageFormatter.Message> messages = items.size() <= tokens
+        // A few tokens are kept for merged messages. While the budget is that low, merged messages go out no faster
+        // than the tokens come back, so each one gathers what arrived meanwhile instead of spending the last tokens on
+        // the first alerts of a burst.
+        int reserve = Math.max(1, settings.perMinute() / 4);
+        boolean scarce = tokens <= reserve;
+        boolean singles = !scarce && items.size() <= tokens - reserve;
+        if (scarce) {
+            long pace = WINDOW_MILLIS / settings.perMinute();
+            if (now - state.lastSend < pace) {
+                return state.lastSend + pace;
+            }
+        }
+        List<MessageFormatter.Message> messages = singles
                 ? items.stream().map(formatter::single).toList()
                 : formatter.merged(items);
         int sent = 0;
@@ -124,10 +139,12 @@ public final class Relay {
             if (sent == tokens) {
                 break;
             }
-            state.budget.spend(now);
             sent++;
             Delivery delivery = client.send(key, message.content());
+            // The token is spent when the answer came: WeCom counted the message before it answered.
             now = clock.millis();
+            state.budget.spend(now);
+            state.lastSend = now;
             store.saveSendTimes(robot, state.budget.spentTimes());
             Delivery.Outcome outcome = delivery.outcome();
             if (outcome == Delivery.Outcome.OK) {
