@@ -136,7 +136,7 @@ public final class RelayBenchmark {
             }
             long messages = robot.requests().size() - before - steady.size();
             System.out.printf("[bench] burst of 200 alerts posted in %d ms: all delivered after %d ms (max lag), p50 lag %d ms,"
-                    + " in %d merged messages; 45009 replies: %d%n", posted.get("burst-199") - burstStart,
+                    + " in %d messages (single, then merged); 45009 replies: %d%n", posted.get("burst-199") - burstStart,
                     burstLags.get(burstLags.size() - 1), burstLags.get(burstLags.size() / 2), messages, robot.answered(45009));
         }
     }

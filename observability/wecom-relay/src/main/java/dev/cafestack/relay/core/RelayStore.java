@@ -38,6 +38,10 @@ public final class RelayStore implements AutoCloseable {
     private final MVMap<String, String> sends;
     private final MVMap<String, Long> meta;
     private long seq;
+    /** Group commit: the writes made (under this) and the last of them known durable (under durable). */
+    private long written;
+    private final Object durable = new Object();
+    private long durableVersion;
 
     public RelayStore(Path file, boolean fsync) {
         try {
@@ -58,25 +62,46 @@ public final class RelayStore implements AutoCloseable {
     }
 
     /**
-     * Queues the alerts that are not repeats, durably (committed, and fsynced unless turned off), and answers how many
-     * were new. The caller's seq is ignored: the store numbers them.
+     * Queues the alerts that are not repeats and returns once they are durable (committed, and fsynced unless turned
+     * off): the number that were new. The caller's seq is ignored: the store numbers them.
+     *
+     * <p>Group commit: callers that arrive while an fsync runs share the next one, so concurrent notifications cost one
+     * fsync per batch rather than one each.
      */
-    public synchronized int accept(List<Queued> alerts) {
+    public int accept(List<Queued> alerts) {
         int added = 0;
-        for (Queued q : alerts) {
-            String key = q.dedupKey();
-            if (dedup.containsKey(key)) {
-                continue;
+        long version;
+        synchronized (this) {
+            for (Queued q : alerts) {
+                String key = q.dedupKey();
+                if (dedup.containsKey(key)) {
+                    continue;
+                }
+                long n = ++seq;
+                Queued numbered = new Queued(n, q.robot(), q.groupKey(), q.externalURL(), q.alert(), q.acceptedAt());
+                pending.put(key(q.robot(), n), write(numbered));
+                dedup.put(key, q.acceptedAt());
+                added++;
             }
-            long n = ++seq;
-            Queued numbered = new Queued(n, q.robot(), q.groupKey(), q.externalURL(), q.alert(), q.acceptedAt());
-            pending.put(key(q.robot(), n), write(numbered));
-            dedup.put(key, q.acceptedAt());
-            added++;
-        }
-        if (added > 0) {
+            if (added == 0) {
+                return 0;
+            }
             meta.put("seq", seq);
-            commit();
+            version = ++written;
+        }
+        synchronized (durable) {
+            if (durableVersion >= version) {
+                return added; // another caller's commit covered these writes
+            }
+            long target;
+            synchronized (this) {
+                target = written;
+                store.commit();
+            }
+            if (fsync) {
+                store.sync();
+            }
+            durableVersion = target;
         }
         return added;
     }
