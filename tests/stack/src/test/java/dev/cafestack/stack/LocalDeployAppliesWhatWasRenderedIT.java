@@ -80,7 +80,8 @@ class LocalDeployAppliesWhatWasRenderedIT {
             renderedAt.put(manifest, Files.getLastModifiedTime(manifest));
         }
         assertThat(rendered.keySet()).as("modules that deploy, in deployment order")
-                .containsExactly("platform/cluster", "mesh/istio", "services/latte", "services/mocha");
+                .containsExactly("platform/cluster", "mesh/istio", "services/latte", "services/mocha",
+                        "observability/wecom-relay");
         // As on a cluster where Istio is installed: its CRDs exist before k8s:apply (see mesh/istio/README.md).
         List<String> crds = apiServer.defineCustomResources(rendered.get("mesh/istio"));
         assertThat(crds).as("CRDs the stand-in has, like an Istio install").containsExactlyInAnyOrder(
