@@ -83,11 +83,13 @@ public final class RelayStore implements AutoCloseable {
                 dedup.put(key, q.acceptedAt());
                 added++;
             }
-            if (added == 0) {
-                return 0;
+            if (added > 0) {
+                meta.put("seq", seq);
+                version = ++written;
+            } else {
+                // Only repeats: answer once what they repeat is durable (a failed commit may have left it in memory).
+                version = written;
             }
-            meta.put("seq", seq);
-            version = ++written;
         }
         synchronized (durable) {
             if (durableVersion >= version) {
