@@ -82,7 +82,7 @@ class LocalDeployAppliesWhatWasRenderedIT {
         assertThat(rendered.keySet()).as("modules that deploy, in deployment order")
                 .containsExactly("platform/cluster", "mesh/istio", "mesh/kiali", "observability/prometheus",
                         "observability/grafana", "observability/efk", "observability/tracing", "services/latte",
-                        "services/mocha");
+                        "services/mocha", "observability/wecom-relay");
         // As on a cluster where Istio is installed: its CRDs exist before k8s:apply (see mesh/istio/README.md).
         List<String> crds = apiServer.defineCustomResources(rendered.get("mesh/istio"));
         assertThat(crds).as("CRDs the stand-in has, like an Istio install").containsExactlyInAnyOrder(

@@ -70,7 +70,19 @@ class RenderedManifestsTest {
     }
 
     /** A workload's pods, whatever its kind (Deployment, StatefulSet, DaemonSet, Job). */
-    record Workload(String kind, String namespace, String name, PodTemplateSpec template) {
+    record Workload(HasMetadata resource, PodTemplateSpec template) {
+        String kind() {
+            return resource.getKind();
+        }
+
+        String namespace() {
+            return resource.getMetadata().getNamespace();
+        }
+
+        String name() {
+            return resource.getMetadata().getName();
+        }
+
         Map<String, String> labels() {
             return Objects.requireNonNullElse(template.getMetadata().getLabels(), Map.of());
         }
@@ -89,7 +101,7 @@ class RenderedManifestsTest {
                     : r instanceof DaemonSet ds ? ds.getSpec().getTemplate()
                     : r instanceof Job j ? j.getSpec().getTemplate() : null;
             if (template != null) {
-                workloads.add(new Workload(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(), template));
+                workloads.add(new Workload(r, template));
             }
         }
         return workloads;
@@ -125,30 +137,57 @@ class RenderedManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("every app workload runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
+    @DisplayName("every workload of the stack's own images (mocha, latte, the WeCom relay) runs as the stack promises: labels, probes, resources, locked-down security, rollouts")
     Stream<DynamicTest> workloadsAreHardened() {
-        return Stack.environments().stream().flatMap(env -> appDeployments(env).stream().map(d ->
-                dynamicTest(env + ": " + d.getMetadata().getName(), () -> checkWorkload(env, d))));
+        return Stack.environments().stream().flatMap(env -> ownWorkloads(env).stream().map(w ->
+                dynamicTest(env + ": " + w.kind() + " " + w.name(), () -> checkWorkload(env, w))));
     }
 
-    private static void checkWorkload(String env, Deployment deployment) {
-        String at = env + " " + deployment.getMetadata().getName();
-        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+    /** The workloads held to the stack's pod rules here: those running the stack's own images (mocha, latte, the
+     *  WeCom relay) and every workload of the app, kube-system and Istio namespaces (Headlamp, metrics-server,
+     *  Kiali). The observability modules' third-party workloads (Prometheus, Fluent Bit, ...) need host access or
+     *  other exceptions and are checked by their own modules. */
+    static List<Workload> ownWorkloads(String env) {
+        List<String> namespaces = List.of(Stack.environment(env).getProperty("cafe.namespace"), "kube-system",
+                Stack.shared().getProperty("istio.namespace"));
+        List<Workload> own = workloads(env).stream()
+                .filter(w -> w.resource() instanceof Deployment || w.resource() instanceof StatefulSet)
+                .filter(w -> namespaces.contains(w.namespace()) || builtHere(env, w.template())).toList();
+        assertThat(own).as(env + ": the app's workloads are among them").extracting(Workload::name)
+                .contains("mocha", "latte-v1");
+        return own;
+    }
+
+    /** Whether every container of a pod runs an image this repository builds (pushed to cafe.image.registry). */
+    static boolean builtHere(String env, PodTemplateSpec template) {
+        String registry = Stack.environment(env).getProperty("cafe.image.registry") + "/";
+        return template.getSpec().getContainers().stream().allMatch(c -> c.getImage().startsWith(registry));
+    }
+
+    private static void checkWorkload(String env, Workload workload) {
+        String at = env + " " + workload.kind() + " " + workload.name();
+        Map<String, String> labels = workload.template().getMetadata().getLabels();
         assertThat(labels).as(at + " pod labels").containsKeys("app", "version");
-        assertThat(labels).as(at + " selector matches the pods")
-                .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+        if (workload.resource() instanceof Deployment deployment) {
+            assertThat(labels).as(at + " selector matches the pods")
+                    .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+            var strategy = deployment.getSpec().getStrategy();
+            assertThat(strategy.getType()).isEqualTo("RollingUpdate");
+            assertThat(strategy.getRollingUpdate().getMaxSurge().getStrVal()).as(at).isEqualTo("25%");
+            assertThat(strategy.getRollingUpdate().getMaxUnavailable().getStrVal()).as(at).isEqualTo("25%");
+        } else if (workload.resource() instanceof StatefulSet set) {
+            // A StatefulSet's pods own their volumes: replaced one at a time, never surged.
+            assertThat(labels).as(at + " selector matches the pods")
+                    .containsAllEntriesOf(set.getSpec().getSelector().getMatchLabels());
+            assertThat(set.getSpec().getUpdateStrategy().getType()).as(at).isEqualTo("RollingUpdate");
+        }
 
-        var strategy = deployment.getSpec().getStrategy();
-        assertThat(strategy.getType()).isEqualTo("RollingUpdate");
-        assertThat(strategy.getRollingUpdate().getMaxSurge().getStrVal()).as(at).isEqualTo("25%");
-        assertThat(strategy.getRollingUpdate().getMaxUnavailable().getStrVal()).as(at).isEqualTo("25%");
-
-        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        PodSpec pod = workload.template().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(at + " runAsNonRoot").isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).as(at + " runAsUser").isPositive();
         if (Boolean.TRUE.equals(pod.getAutomountServiceAccountToken())) {
             // Only a pod that talks to the API server mounts a token, and only with rights the stack grants on purpose.
-            assertThat(bindingsOf(env, deployment.getMetadata().getNamespace(), pod.getServiceAccountName()))
+            assertThat(bindingsOf(env, workload.namespace(), pod.getServiceAccountName()))
                     .as(at + " mounts an API token: its ServiceAccount must be bound to the role it needs")
                     .isNotEmpty()
                     .allSatisfy(role -> assertThat(role).as(at + " is never an administrator")
@@ -187,7 +226,7 @@ class RenderedManifestsTest {
             assertThat(pod.getVolumes()).as(cat + " /tmp is an emptyDir")
                     .anyMatch(v -> v.getName().equals(tmp.getName()) && v.getEmptyDir() != null);
 
-            if (!ownWorkloads(env).contains(deployment.getMetadata().getName())) {
+            if (!c.getImage().startsWith(Stack.environment(env).getProperty("cafe.image.registry") + "/")) {
                 // A third-party image (Headlamp, metrics-server, Kiali, ...): pinned to an exact release, never floating.
                 assertThat(c.getImage()).as(cat + " third-party image pinned to an exact version or digest")
                         .matches(".+(:v?[0-9]+\\.[0-9]+\\.[0-9]+([-.][0-9A-Za-z.]+)?|@sha256:[0-9a-f]{64})");
@@ -203,13 +242,6 @@ class RenderedManifestsTest {
             assertThat(vars.get("QUARKUS_OTEL_TRACES_SAMPLER_ARG")).isEqualTo(values.getProperty("cafe.trace.sampling"));
             assertThat(vars.get("QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo(values.getProperty("cafe.log.json"));
         }
-    }
-
-    /** The names of the Deployments cafe-stack builds itself (the modules under services/): the Quarkus services. */
-    static List<String> ownWorkloads(String env) {
-        return Stack.manifestModules().stream().filter(m -> Stack.name(m).startsWith("services/"))
-                .flatMap(m -> StrictManifests.read(Stack.rendered(m, env)).stream())
-                .filter(Deployment.class::isInstance).map(r -> r.getMetadata().getName()).toList();
     }
 
     /** The roles (ClusterRole or Role names) that the stack binds to a ServiceAccount, in one environment. */
@@ -375,6 +407,9 @@ class RenderedManifestsTest {
                 Map<String, String> annotations = new HashMap<>(Objects.requireNonNullElse(r.getMetadata().getAnnotations(), Map.of()));
                 if (r instanceof Deployment d) {
                     annotations.putAll(Objects.requireNonNullElse(d.getSpec().getTemplate().getMetadata().getAnnotations(), Map.of()));
+                }
+                if (r instanceof StatefulSet set) {
+                    annotations.putAll(Objects.requireNonNullElse(set.getSpec().getTemplate().getMetadata().getAnnotations(), Map.of()));
                 }
                 assertThat(annotations.keySet()).as(r.getKind() + " " + r.getMetadata().getName())
                         .noneMatch(k -> k.startsWith("jkube.io/") || k.startsWith("jkube.eclipse.org/")
