@@ -259,11 +259,19 @@ public final class Bench {
 
     private void warmUp(String config, Wrk wrk, String url) throws InterruptedException {
         List<String> rates = new ArrayList<>();
+        double last = 0;
+        double previous = 0;
         for (int i = 0; i < options.warmupWindows(); i++) {
-            rates.add(String.format(Locale.ROOT, "%,.0f", wrk.run(url, options.warmupWindow()).rate()));
+            previous = last;
+            last = wrk.run(url, options.warmupWindow()).rate();
+            rates.add(String.format(Locale.ROOT, "%,.0f", last));
         }
-        out.printf(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s%n", config,
-                options.warmupWindow().toSeconds(), String.join(" -> ", rates));
+        double change = previous == 0 ? Double.NaN : (last - previous) / previous * 100;
+        String verdict = Double.isNaN(change) ? "one window: cannot tell whether the JIT has settled"
+                : Math.abs(change) <= 5 ? String.format(Locale.ROOT, "settled: last two windows within %.1f%%", Math.abs(change))
+                : String.format(Locale.ROOT, "NOT settled: last window %+.1f%% on the one before; warm up longer (-Dbench.warmup=...)", change);
+        out.printf(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s (%s)%n", config,
+                options.warmupWindow().toSeconds(), String.join(" -> ", rates), verdict);
     }
 
     private void measure(String config, Wrk wrk, String url, List<ServiceProcess> jvms) throws InterruptedException {
