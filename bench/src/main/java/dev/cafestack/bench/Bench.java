@@ -118,6 +118,7 @@ public final class Bench {
                     out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d), mocha ready %d ms after launch (pid %d)%n",
                             config, latteReady, latteJvm.pid(), mochaReady, mochaJvm.pid());
                     try {
+                        out.println(config + " first order: " + probe(orders));
                         warmUp(config, wrk, orders);
                         if (measure) {
                             measure(config, wrk, orders, List.of(mochaJvm, latteJvm));

@@ -34,7 +34,7 @@ class BenchHarnessIT {
     @DisplayName("a brief run starts both services, prints every figure of obs-off, obs-on and latte-down, and stops what it started")
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--duration=1s", "--warmup=1x1s",
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--duration=2s", "--warmup=1x1s",
                 "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 
@@ -57,11 +57,10 @@ class BenchHarnessIT {
                 assertThat(value).as(config + " " + name).matches(latteGone ? "-" : "\\d+(\\.\\d+)?");
             });
         });
-        // Orders were served (obs-off, obs-on: 201), and latte-down answered every order with an error (503).
-        assertThat(Double.parseDouble(summaries.get("obs-on").get("orders_per_s"))).isPositive();
-        assertThat(summaries.get("obs-on").get("non2xx")).isEqualTo("0");
-        assertThat(Long.parseLong(summaries.get("latte-down").get("non2xx"))).isPositive();
-        assertThat(text).contains("latte-down first order: HTTP 503");
+        // Orders were served (201) with observability off and on, and mocha answered 503 with latte down. (How many
+        // orders a short window holds, and whether a loaded machine blows a deadline, is timing: not asserted.)
+        assertThat(text).contains("obs-off first order: HTTP 201", "obs-on first order: HTTP 201",
+                "latte-down first order: HTTP 503");
 
         assertThat(bench.startedPids()).hasSize(4)
                 .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid " + pid)
