@@ -119,7 +119,7 @@ public final class Bench {
                             config, latteReady, latteJvm.pid(), mochaReady, mochaJvm.pid());
                     try {
                         out.println(config + " first order: " + probe(orders));
-                        warmUp(config, wrk, orders);
+                        long warmupOrders = warmUp(config, wrk, orders);
                         if (measure) {
                             measure(config, wrk, orders, List.of(mochaJvm, latteJvm));
                             if (config.equals("obs-on")) {
@@ -128,8 +128,10 @@ public final class Bench {
                                 long served = runs.stream().filter(r -> r.config.equals(config))
                                         .mapToLong(r -> r.load.requests()).sum();
                                 notes.put("spans", String.format(Locale.ROOT,
-                                        "obs-on: the OTLP sink received %d spans in %d exports while the runs served %d orders",
-                                        spans, sink.exports(), served));
+                                        "obs-on: the OTLP sink received %d spans in %d exports for %d orders (warm-up and runs; "
+                                                + "%.1f spans per 100 orders)",
+                                        spans, sink.exports(), served + warmupOrders + 1,
+                                        spans * 100.0 / (served + warmupOrders + 1)));
                                 out.println(notes.get("spans"));
                             }
                         }
@@ -258,13 +260,17 @@ public final class Bench {
         return process;
     }
 
-    private void warmUp(String config, Wrk wrk, String url) throws InterruptedException {
+    /** Runs the warm-up windows, prints their rates and whether the JIT settled; returns the orders they served. */
+    private long warmUp(String config, Wrk wrk, String url) throws InterruptedException {
         List<String> rates = new ArrayList<>();
+        long served = 0;
         double last = 0;
         double previous = 0;
         for (int i = 0; i < options.warmupWindows(); i++) {
             previous = last;
-            last = wrk.run(url, options.warmupWindow()).rate();
+            Wrk.Result window = wrk.run(url, options.warmupWindow());
+            served += window.requests();
+            last = window.rate();
             rates.add(String.format(Locale.ROOT, "%,.0f", last));
         }
         double change = previous == 0 ? Double.NaN : (last - previous) / previous * 100;
@@ -273,6 +279,7 @@ public final class Bench {
                 : String.format(Locale.ROOT, "NOT settled: last window %+.1f%% on the one before; warm up longer (-Dbench.warmup=...)", change);
         out.printf(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s (%s)%n", config,
                 options.warmupWindow().toSeconds(), String.join(" -> ", rates), verdict);
+        return served;
     }
 
     private void measure(String config, Wrk wrk, String url, List<ServiceProcess> jvms) throws InterruptedException {
