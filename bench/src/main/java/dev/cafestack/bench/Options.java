@@ -1,0 +1,71 @@
+package dev.cafestack.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
+record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
+        Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile) {
+
+    static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
+
+    static Options parse(String... args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got: " + arg);
+            }
+            given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        Path root = Path.of(take(given, "root", ".")).toAbsolutePath().normalize();
+        List<String> configs = new ArrayList<>();
+        for (String config : take(given, "configs", String.join(",", CONFIGS)).split(",")) {
+            if (!CONFIGS.contains(config.trim())) {
+                throw new IllegalArgumentException("unknown config '" + config + "'; known: " + CONFIGS);
+            }
+            configs.add(config.trim());
+        }
+        String warmup = take(given, "warmup", "6x5s");
+        if (!warmup.matches("\\d+x\\d+(ms|s)")) {
+            throw new IllegalArgumentException("--warmup is <windows>x<window>, e.g. 6x5s; got: " + warmup);
+        }
+        String ports = take(given, "ports", "default");
+        if (!ports.matches("default|free|\\d+,\\d+,\\d+,\\d+")) {
+            throw new IllegalArgumentException("--ports is default, free, or <mocha http>,<latte grpc>,<latte http>,<otlp>; got: "
+                    + ports);
+        }
+        Options options = new Options(root, take(given, "env", "prod"), List.copyOf(configs),
+                Integer.parseInt(take(given, "runs", "3")), duration(take(given, "duration", "15s")),
+                Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
+                Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
+                ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
+                take(given, "java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                Boolean.parseBoolean(take(given, "profile", "false")));
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s): " + given.keySet());
+        }
+        if (options.duration.toSeconds() < 1 || options.warmupWindow.toSeconds() < 1) {
+            throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");
+        }
+        return options;
+    }
+
+    private static String take(Map<String, String> given, String name, String fallback) {
+        String value = given.remove(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    static Duration duration(String text) {
+        if (text.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+        }
+        if (text.endsWith("s")) {
+            return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+        }
+        throw new IllegalArgumentException("a duration is <n>s or <n>ms, got: " + text);
+    }
+}

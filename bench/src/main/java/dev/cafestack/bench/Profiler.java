@@ -1,0 +1,87 @@
+package dev.cafestack.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * {@code --profile=true}: a JDK Flight Recording (settings "profile") of each JVM during the first measured run of
+ * each configuration, started and stopped with jcmd; the hottest methods (own samples, and samples with the method
+ * anywhere on the stack for the cafe code) are printed, and the .jfr files kept for JDK Mission Control.
+ */
+final class Profiler {
+
+    private final Path jcmd;
+
+    Profiler(String java) {
+        this.jcmd = Path.of(java).resolveSibling("jcmd");
+    }
+
+    void start(long pid, Path file) {
+        jcmd(pid, "JFR.start", "name=bench", "settings=profile", "filename=" + file);
+    }
+
+    void stop(long pid) {
+        jcmd(pid, "JFR.stop", "name=bench");
+    }
+
+    /** The top methods of a recording by execution samples in which they are the running frame. */
+    static String top(Path recording, int limit) throws IOException {
+        Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> cafe = new HashMap<>();
+        int total = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
+                continue;
+            }
+            RecordedStackTrace stack = event.getStackTrace();
+            if (stack == null || stack.getFrames().isEmpty()) {
+                continue;
+            }
+            total++;
+            List<RecordedFrame> frames = stack.getFrames();
+            self.merge(name(frames.get(0)), 1, Integer::sum);
+            frames.stream().map(Profiler::name).filter(n -> n.startsWith("dev.cafestack.")).distinct()
+                    .forEach(n -> cafe.merge(n, 1, Integer::sum));
+        }
+        int samples = Math.max(1, total);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%d execution samples; hottest methods (own time):%n", total));
+        self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
+                .forEach(e -> out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", e.getValue() * 100.0 / samples, e.getKey())));
+        out.append("  cafe code on the stack (total time):\n");
+        out.append(cafe.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
+                .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
+                .collect(Collectors.joining("\n")));
+        return out.toString();
+    }
+
+    private static String name(RecordedFrame frame) {
+        return frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
+    }
+
+    private void jcmd(long pid, String... command) {
+        List<String> line = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", line) + " failed:\n" + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + jcmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.cafestack.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One service JVM that the benchmark started: it knows its launch time, waits for readiness, and stops itself. */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    final String name;
+    final Path log;
+    private final Process process;
+    private final long launchedNanos;
+
+    private ServiceProcess(String name, Path log, Process process, long launchedNanos) {
+        this.name = name;
+        this.log = log;
+        this.process = process;
+        this.launchedNanos = launchedNanos;
+    }
+
+    /** Starts {@code java <flags> -jar quarkus-run.jar} in the fast-jar's directory (the image's /deployments). */
+    static ServiceProcess start(String name, String java, List<String> jvmFlags, Path appDir, Map<String, String> env,
+            Path log) {
+        Path jar = appDir.resolve("quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -o -pl bench -am package -DskipTests)");
+        }
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(jvmFlags);
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(appDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("QUARKUS_") || key.equals("JAVA_TOOL_OPTIONS")
+                || key.equals("JDK_JAVA_OPTIONS"));
+        builder.environment().putAll(env);
+        try {
+            long launched = System.nanoTime();
+            return new ServiceProcess(name, log, builder.start(), launched);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Polls the readiness URL until it answers 200; returns milliseconds from launch to ready. */
+    long awaitReady(String url, Duration timeout) throws InterruptedException {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).GET().build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; "
+                        + "its output: " + log + "\n" + tail());
+            }
+            try {
+                if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException(name + " was not ready at " + url + " within " + timeout + "; its output: " + log
+                + "\n" + tail());
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited in time; returns the exit code. */
+    int stop() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.cafestack.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the benchmark harness for a few seconds with a tiny load against the packaged services: it must start both
+ * JVMs, measure, print every figure for every configuration and stop everything it started. Timings are never
+ * asserted (this machine is shared); that the figures exist and are numbers is.
+ */
+class BenchHarnessIT {
+
+    static final Path ROOT = Path.of(System.getProperty("cafe.root", "..")).toAbsolutePath().normalize();
+
+    static final List<String> FIGURES = List.of("orders_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "non2xx",
+            "mocha_rss_median_mib", "mocha_rss_max_mib", "mocha_cpu_ms_per_1k", "ready_mocha_ms",
+            "latte_rss_median_mib", "latte_rss_max_mib", "latte_cpu_ms_per_1k", "ready_latte_ms");
+
+    @Test
+    @DisplayName("a brief run starts both services, prints every figure of obs-off, obs-on and latte-down, and stops what it started")
+    void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--duration=2s", "--warmup=1x1s",
+                "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
+                StandardCharsets.UTF_8));
+
+        int exit = bench.run();
+        String text = printed.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+
+        assertThat(exit).as(text).isZero();
+        assertThat(text).contains("machine: ", "image JVM flags (root pom, Jib entrypoint): -XX:MaxRAMPercentage=",
+                "-XX:MaxRAM=", "obs-off warm-up, orders/s per 1s window", "obs-on warm-up", "latte-down warm-up",
+                "obs-on / obs-off: orders/s", "latte-down / obs-on: orders/s", "the OTLP sink received",
+                "latte-down: mocha threads", "BENCH-DONE");
+
+        Map<String, Map<String, String>> summaries = summaries(text);
+        assertThat(summaries).containsOnlyKeys("obs-off", "obs-on", "latte-down");
+        summaries.forEach((config, figures) -> {
+            assertThat(figures).as(config).containsKeys(FIGURES.toArray(String[]::new));
+            figures.forEach((name, value) -> {
+                boolean latteGone = config.equals("latte-down") && name.startsWith("latte_") && !name.startsWith("ready_");
+                assertThat(value).as(config + " " + name).matches(latteGone ? "-" : "\\d+(\\.\\d+)?");
+            });
+        });
+        // Orders were served (201) with observability off and on, and mocha answered 503 with latte down. (How many
+        // orders a short window holds, and whether a loaded machine blows a deadline, is timing: not asserted.)
+        assertThat(text).contains("obs-off first order: HTTP 201", "obs-on first order: HTTP 201",
+                "latte-down first order: HTTP 503");
+
+        assertThat(bench.startedPids()).hasSize(4)
+                .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid " + pid)
+                        .isNotEqualTo(java.util.Optional.of(true)));
+        assertThat(out.resolve("obs-on-mocha.log")).exists();
+        assertThat(out.resolve("obs-on-mocha/config/mocha.yaml")).exists();
+    }
+
+    @Test
+    @DisplayName("the harness refuses to start when one of its ports is taken, and starts nothing")
+    void refusesTakenPorts(@TempDir Path out) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Bench bench = new Bench(Options.parse("--root=" + ROOT, "--ports=" + taken.getLocalPort() + ",0,0,0",
+                    "--out=" + out), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            org.assertj.core.api.Assertions.assertThatThrownBy(bench::run)
+                    .hasMessageContaining("refusing to start: port(s) " + taken.getLocalPort() + " (mocha HTTP) already in use");
+            assertThat(bench.startedPids()).isEmpty();
+        }
+        assertThat(Files.list(out)).isEmpty();
+    }
+
+    static Map<String, Map<String, String>> summaries(String text) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        Matcher line = Pattern.compile("(?m)^BENCH-SUMMARY config=(\\S+) (.*)$").matcher(text);
+        while (line.find()) {
+            Map<String, String> figures = new LinkedHashMap<>();
+            for (String pair : line.group(2).trim().split(" ")) {
+                figures.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+            out.put(line.group(1), figures);
+        }
+        return out;
+    }
+}

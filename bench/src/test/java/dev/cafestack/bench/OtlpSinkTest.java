@@ -1,0 +1,50 @@
+package dev.cafestack.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.CodedOutputStream;
+
+class OtlpSinkTest {
+
+    @Test
+    @DisplayName("the OTLP sink counts the spans of every scope of every resource, and ignores the other fields")
+    void countsSpansAcrossResourcesAndScopes() throws IOException {
+        byte[] span = message(out -> out.writeString(5, "GET /api/orders"));
+        byte[] scopeWithTwo = message(out -> {
+            out.writeByteArray(1, message(scope -> scope.writeString(1, "io.quarkus.opentelemetry")));
+            out.writeByteArray(2, span);
+            out.writeByteArray(2, span);
+        });
+        byte[] scopeWithOne = message(out -> out.writeByteArray(2, span));
+        byte[] resource = message(out -> {
+            out.writeByteArray(1, message(r -> r.writeString(1, "service.name=mocha")));
+            out.writeByteArray(2, scopeWithTwo);
+            out.writeByteArray(2, scopeWithOne);
+        });
+        byte[] request = message(out -> {
+            out.writeByteArray(1, resource);
+            out.writeByteArray(1, message(r -> r.writeByteArray(2, scopeWithOne)));
+        });
+
+        assertThat(OtlpSink.countSpans(request)).isEqualTo(4);
+        assertThat(OtlpSink.countSpans(new byte[0])).isZero();
+    }
+
+    interface Writer {
+        void write(CodedOutputStream out) throws IOException;
+    }
+
+    static byte[] message(Writer writer) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        writer.write(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.cafestack.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class WrkTest {
+
+    @Test
+    @DisplayName("wrk's result line gives the rate, the percentiles and the non-2xx and socket error counts")
+    void readsTheResultLine() {
+        Wrk.Result r = Wrk.parse("Running 2s test @ http://127.0.0.1:8080/api/orders\n"
+                + "BENCH-RESULT requests=5000 duration_us=2000000 non2xx=7 connect=1 read=2 write=0 timeout=3 "
+                + "p50_us=900 p99_us=4100 p999_us=9000 max_us=12000\n");
+        assertThat(r.rate()).isEqualTo(2500.0);
+        assertThat(r.non2xx()).isEqualTo(7);
+        assertThat(r.socketErrors()).isEqualTo(6);
+        assertThat(r.p50()).isEqualTo(900);
+        assertThat(r.p99()).isEqualTo(4100);
+        assertThat(r.p999()).isEqualTo(9000);
+        assertThat(r.max()).isEqualTo(12000);
+    }
+
+    @Test
+    @DisplayName("output without the result line (a broken script) fails naming the cause")
+    void missingResultLineFails() {
+        assertThatThrownBy(() -> Wrk.parse("unable to connect to 127.0.0.1:8080 Connection refused"))
+                .hasMessageContaining("no BENCH-RESULT line");
+    }
+
+    @Test
+    @DisplayName("options: durations in s or ms, warm-up as windows x window, unknown options and configs refused")
+    void options() {
+        Options o = Options.parse("--runs=2", "--duration=3s", "--warmup=4x2s", "--configs=obs-on,latte-down");
+        assertThat(o.warmupWindows()).isEqualTo(4);
+        assertThat(o.warmupWindow().toSeconds()).isEqualTo(2);
+        assertThat(o.configs()).containsExactly("obs-on", "latte-down");
+        assertThatThrownBy(() -> Options.parse("--colour=blue")).hasMessageContaining("unknown option(s): [colour]");
+        assertThatThrownBy(() -> Options.parse("--configs=obs-maybe")).hasMessageContaining("unknown config 'obs-maybe'");
+        assertThatThrownBy(() -> Options.parse("--ports=80")).hasMessageContaining("--ports is default, free");
+    }
+}
