@@ -114,7 +114,15 @@ class NoCredentialsTest {
                 }
                 for (Container c : containers) {
                     for (EnvVar var : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
-                        if (var.getName().matches(".*(PASSWORD|SECRET|TOKEN|SHARED_KEY|API_KEY).*")) {
+                        if (var.getName().matches(".*(PASSWORD|SECRET|TOKEN|SHARED_KEY|API_KEY).*_(FILE|PATH|DIR)")) {
+                            // Where a credential is, not the credential: a path inside a volume mounted from a Secret.
+                            List<String> secretMounts = c.getVolumeMounts() == null ? List.of() : c.getVolumeMounts().stream()
+                                    .filter(m -> w.template().getSpec().getVolumes().stream().anyMatch(v ->
+                                            v.getName().equals(m.getName()) && v.getSecret() != null))
+                                    .map(m -> m.getMountPath()).toList();
+                            assertThat(secretMounts).as(w.name() + "/" + c.getName() + " " + var.getName()
+                                    + " points into a Secret volume").anyMatch(var.getValue()::startsWith);
+                        } else if (var.getName().matches(".*(PASSWORD|SECRET|TOKEN|SHARED_KEY|API_KEY).*")) {
                             assertThat(var.getValue()).as(w.name() + "/" + c.getName() + " " + var.getName()).isNull();
                             assertThat(var.getValueFrom().getSecretKeyRef()).as(var.getName() + " from a Secret").isNotNull();
                         }
