@@ -7,6 +7,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -14,14 +15,24 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.vertx.core.http.HttpServerRequest;
+
 /** Turns failures into clear JSON errors: bad input is a 4xx naming the field, an outage of latte a fast 503. */
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
-    public RestResponse<ApiError> unavailable(LatteClient.LatteUnavailableException e) {
-        LOG.debugf("answering 503: %s", e.getMessage());
+    public RestResponse<ApiError> unavailable(LatteClient.LatteUnavailableException e, HttpServerRequest http) {
+        if (LOG.isDebugEnabled()) {
+            // The failure may complete on another thread than the request began on (a timeout, the breaker), where the
+            // request's log context is not: name the request again, so that its line can be found by x-request-id.
+            String requestId = http.getHeader("x-request-id");
+            if (requestId != null) {
+                MDC.put("x-request-id", requestId);
+            }
+            LOG.debugf("answering 503: %s", e.getMessage());
+        }
         return RestResponse.status(Response.Status.SERVICE_UNAVAILABLE, ApiError.of("latte_unavailable", e.getMessage()));
     }
 

@@ -158,7 +158,8 @@ class ServiceLogsThroughThePipelineIT {
         String outage = "0af7651916cd43dd8448eb211c80319c";
         assertThat(order(mochaHttp, "req-log-it-2", outage)).isEqualTo(503);
         Map<String, Object> answered = throughFluentBit(line(mochaLog, outage));
-        assertThat(answered).as("mocha's line").containsEntry("traceId", outage).doesNotContainKeys("log", "mdc");
+        assertThat(answered).as("mocha's line").containsEntry("traceId", outage).containsEntry("x-request-id", "req-log-it-2")
+                .doesNotContainKeys("log", "mdc");
         assertThat(String.valueOf(answered.get("spanId"))).matches("[0-9a-f]{16}");
         assertThat(String.valueOf(answered.get("message"))).contains("503");
     }
