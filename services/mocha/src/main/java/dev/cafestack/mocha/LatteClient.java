@@ -7,9 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import dev.cafestack.api.v1.Barista;
 import dev.cafestack.api.v1.BrewReply;
@@ -26,6 +24,11 @@ import io.smallrye.mutiny.Uni;
  * ({@code INVALID_ARGUMENT}) is not retried, does not count against the breaker, and reaches the caller as a
  * {@link OrderRejectedException} (400). All parameters can be tuned per environment with MicroProfile Fault
  * Tolerance properties, e.g. {@code dev.cafestack.mocha.LatteClient/brew/CircuitBreaker/delay}.
+ * <p>
+ * No Fault Tolerance {@code @Timeout}: the gRPC deadline already bounds every try ({@link DeadlineInterceptor}), and
+ * an {@code @Timeout} on top schedules a timer per order for a bound the deadline gives anyway. Without it mocha
+ * serves about 20 % more orders per second at the same CPU (bench/, obs-off 24,058 to 28,902 orders/s; obs-on
+ * 16,400 to 20,491).
  */
 @ApplicationScoped
 public class LatteClient {
@@ -36,7 +39,6 @@ public class LatteClient {
         this.latte = latte;
     }
 
-    @Timeout(value = 2, unit = ChronoUnit.SECONDS)
     @Retry(maxRetries = 2, delay = 20, jitter = 10, retryOn = LatteUnreachableException.class)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5, delayUnit = ChronoUnit.SECONDS,
             successThreshold = 2, skipOn = OrderRejectedException.class)
@@ -49,8 +51,6 @@ public class LatteClient {
         String reason;
         if (failure instanceof CircuitBreakerOpenException) {
             reason = "latte is failing; calls are paused for a few seconds (circuit open)";
-        } else if (failure instanceof TimeoutException) {
-            reason = "latte did not answer within the deadline";
         } else if (failure instanceof LatteUnavailableException e) {
             reason = e.getMessage();
         } else {

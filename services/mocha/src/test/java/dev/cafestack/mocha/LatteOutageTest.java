@@ -21,7 +21,7 @@ import io.restassured.response.Response;
 @QuarkusTestResource(LatteProcess.class)
 class LatteOutageTest {
 
-    /** mocha's own deadline on the whole latte call (the @Timeout of LatteClient#brew). */
+    /** A bound on one order while latte is down: the gRPC deadline of one try (1 s here) and the fast retries. */
     private static final Duration DEADLINE = Duration.ofSeconds(2);
 
     @Test
