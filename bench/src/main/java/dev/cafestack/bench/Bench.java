@@ -38,6 +38,11 @@ public final class Bench {
     static final int LATTE_HTTP = 8081;
     static final int OTLP = 4317;
 
+    /** The warm-up ends once two windows in a row agree within this many percent (the JIT has settled)... */
+    static final double SETTLED_PERCENT = 3.0;
+    /** ...but not before this many windows: the first ones run interpreted code and can agree by chance. */
+    static final int MIN_WARMUP_WINDOWS = 4;
+
     /** One service's use of the machine during one measured run. */
     record Usage(double rssMedianMiB, double rssMaxMiB, double cpuMsPer1k, long threadsMax, long fdsMax) {
     }
@@ -59,6 +64,7 @@ public final class Bench {
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private Sampler sampler;
+    private Map<String, String> imageEnv = Map.of();
 
     Bench(Options options, PrintStream out) {
         this.options = options;
@@ -94,6 +100,7 @@ public final class Bench {
             }
             Path root = options.root();
             List<String> imageFlags = Deployments.imageJvmFlags(root.resolve("pom.xml"));
+            imageEnv = Deployments.imageEnvironment(root.resolve("pom.xml"));
             Deployments.Container latte = Deployments.container(
                     root.resolve("services/latte/target/cafe/" + options.env() + "/kubernetes.yml"), "latte");
             Deployments.Container mocha = Deployments.container(
@@ -192,7 +199,9 @@ public final class Bench {
         List<String> taken = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
             try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(false);
+                // As the services bind (SO_REUSEADDR): a listener makes this fail, connections of the previous run
+                // lingering in TIME_WAIT do not.
+                probe.setReuseAddress(true);
                 probe.bind(new InetSocketAddress("0.0.0.0", ports[i]));
             } catch (IOException e) {
                 taken.add(ports[i] + " (" + owners[i] + ")");
@@ -210,6 +219,7 @@ public final class Bench {
         out.println("machine: " + Machine.describe());
         out.println("java: " + Machine.javaVersion(options.java()) + " (" + options.java() + ")");
         out.println("image JVM flags (root pom, Jib entrypoint): " + String.join(" ", imageFlags));
+        out.println("image environment (root pom, Jib container): " + imageEnv);
         for (Deployments.Container c : List.of(mocha, latte)) {
             out.printf(Locale.ROOT, "%s: environment '%s' Deployment limits cpu %s memory %s -> %s%n", c.service(),
                     options.env(), c.cpuLimit(), c.memoryLimit(), String.join(" ", containerFlags(c)));
@@ -226,7 +236,9 @@ public final class Bench {
     }
 
     private Map<String, String> env(String config, Deployments.Container c, int[] ports) {
-        Map<String, String> env = c.envWithMountsUnder(options.out().resolve(config + "-" + c.service()));
+        // The image's environment first; the Deployment's env overrides it, as in a pod.
+        Map<String, String> env = new LinkedHashMap<>(imageEnv);
+        env.putAll(c.envWithMountsUnder(options.out().resolve(config + "-" + c.service())));
         c.fromFields().forEach((name, field) -> env.put(name, field.equals("metadata.name") ? c.service() + "-bench" : field));
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + ports[3]);
         // Local only, and no drain window on stop (the pods' 5 s wait for endpoint removal).
@@ -253,6 +265,8 @@ public final class Bench {
             Map<String, String> env) {
         List<String> flags = new ArrayList<>(imageFlags);
         flags.addAll(containerFlags(c));
+        // Extra flags for an investigation (a profiler agent, Native Memory Tracking), after the image's own.
+        options.jvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
         ServiceProcess process = ServiceProcess.start(c.service(), options.java(), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,
                 options.out().resolve(config + "-" + c.service() + ".log"));
@@ -260,23 +274,33 @@ public final class Bench {
         return process;
     }
 
-    /** Runs the warm-up windows, prints their rates and whether the JIT settled; returns the orders they served. */
+    /**
+     * Runs warm-up windows until the JIT has settled (two windows in a row within {@link #SETTLED_PERCENT} of each
+     * other, after at least {@link #MIN_WARMUP_WINDOWS}) or the configured number of windows is spent; prints every
+     * window's rate and the verdict, and returns the orders the warm-up served.
+     */
     private long warmUp(String config, Wrk wrk, String url) throws InterruptedException {
         List<String> rates = new ArrayList<>();
         long served = 0;
         double last = 0;
         double previous = 0;
+        double change = Double.NaN;
         for (int i = 0; i < options.warmupWindows(); i++) {
             previous = last;
             Wrk.Result window = wrk.run(url, options.warmupWindow());
             served += window.requests();
             last = window.rate();
             rates.add(String.format(Locale.ROOT, "%,.0f", last));
+            change = previous == 0 ? Double.NaN : (last - previous) / previous * 100;
+            if (i + 1 >= MIN_WARMUP_WINDOWS && Math.abs(change) <= SETTLED_PERCENT) {
+                break;
+            }
         }
-        double change = previous == 0 ? Double.NaN : (last - previous) / previous * 100;
         String verdict = Double.isNaN(change) ? "one window: cannot tell whether the JIT has settled"
-                : Math.abs(change) <= 5 ? String.format(Locale.ROOT, "settled: last two windows within %.1f%%", Math.abs(change))
-                : String.format(Locale.ROOT, "NOT settled: last window %+.1f%% on the one before; warm up longer (-Dbench.warmup=...)", change);
+                : Math.abs(change) <= SETTLED_PERCENT
+                        ? String.format(Locale.ROOT, "settled: last two windows within %.1f%%", Math.abs(change))
+                        : String.format(Locale.ROOT, "NOT settled after %d windows: last window %+.1f%% on the one before; "
+                                + "allow more (-Dbench.warmup=...)", rates.size(), change);
         out.printf(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s (%s)%n", config,
                 options.warmupWindow().toSeconds(), String.join(" -> ", rates), verdict);
         return served;

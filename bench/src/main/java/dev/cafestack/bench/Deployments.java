@@ -82,34 +82,53 @@ final class Deployments {
 
     /** The image entrypoint's JVM options: the arguments between {@code java} and {@code -jar}, properties resolved. */
     static List<String> imageJvmFlags(Path rootPom) {
-        Document pom = xml(rootPom);
-        Map<String, String> properties = new LinkedHashMap<>();
-        Element props = first(pom.getDocumentElement(), "properties");
-        if (props != null) {
-            for (Node n = props.getFirstChild(); n != null; n = n.getNextSibling()) {
-                if (n instanceof Element e) {
-                    properties.put(e.getTagName(), e.getTextContent().trim());
-                }
+        List<String> args = new ArrayList<>();
+        NodeList argNodes = first(jibContainer(rootPom), "entrypoint").getElementsByTagName("arg");
+        Map<String, String> properties = properties(rootPom);
+        for (int a = 0; a < argNodes.getLength(); a++) {
+            args.add(resolve(argNodes.item(a).getTextContent().trim(), properties));
+        }
+        int jar = args.indexOf("-jar");
+        if (args.isEmpty() || !args.get(0).equals("java") || jar < 0) {
+            throw new IllegalStateException(rootPom + ": the Jib entrypoint is not 'java <flags> -jar <jar>': " + args);
+        }
+        return List.copyOf(args.subList(1, jar));
+    }
+
+    /** The environment the image sets ({@code <container><environment>} of the root pom's Jib configuration). */
+    static Map<String, String> imageEnvironment(Path rootPom) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Element environment = first(jibContainer(rootPom), "environment");
+        Map<String, String> properties = properties(rootPom);
+        for (Node n = environment == null ? null : environment.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e) {
+                env.put(e.getTagName(), resolve(e.getTextContent().trim(), properties));
             }
         }
-        NodeList plugins = pom.getElementsByTagName("plugin");
+        return env;
+    }
+
+    private static Map<String, String> properties(Path rootPom) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        Element props = first(xml(rootPom).getDocumentElement(), "properties");
+        for (Node n = props == null ? null : props.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e) {
+                properties.put(e.getTagName(), e.getTextContent().trim());
+            }
+        }
+        return properties;
+    }
+
+    private static Element jibContainer(Path rootPom) {
+        NodeList plugins = xml(rootPom).getElementsByTagName("plugin");
         for (int i = 0; i < plugins.getLength(); i++) {
             Element plugin = (Element) plugins.item(i);
             Element artifact = first(plugin, "artifactId");
             Element container = first(first(plugin, "configuration"), "container");
-            if (artifact == null || !artifact.getTextContent().trim().equals("jib-maven-plugin") || container == null) {
-                continue;
+            if (artifact != null && artifact.getTextContent().trim().equals("jib-maven-plugin") && container != null
+                    && first(container, "entrypoint") != null) {
+                return container;
             }
-            List<String> args = new ArrayList<>();
-            NodeList argNodes = first(container, "entrypoint").getElementsByTagName("arg");
-            for (int a = 0; a < argNodes.getLength(); a++) {
-                args.add(resolve(argNodes.item(a).getTextContent().trim(), properties));
-            }
-            int jar = args.indexOf("-jar");
-            if (args.isEmpty() || !args.get(0).equals("java") || jar < 0) {
-                throw new IllegalStateException(rootPom + ": the Jib entrypoint is not 'java <flags> -jar <jar>': " + args);
-            }
-            return List.copyOf(args.subList(1, jar));
         }
         throw new IllegalStateException(rootPom + " has no jib-maven-plugin configuration with a container entrypoint");
     }

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
 record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
-        Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile) {
+        Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
+        List<String> jvmArgs) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -29,7 +30,7 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             }
             configs.add(config.trim());
         }
-        String warmup = take(given, "warmup", "6x5s");
+        String warmup = take(given, "warmup", "16x5s");
         if (!warmup.matches("\\d+x\\d+(ms|s)")) {
             throw new IllegalArgumentException("--warmup is <windows>x<window>, e.g. 6x5s; got: " + warmup);
         }
@@ -44,7 +45,8 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
                 take(given, "java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-                Boolean.parseBoolean(take(given, "profile", "false")));
+                Boolean.parseBoolean(take(given, "profile", "false")),
+                List.of(take(given, "jvm-args", "").trim().split("\\s+")).stream().filter(a -> !a.isEmpty()).toList());
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }

@@ -15,6 +15,7 @@ import dev.cafestack.api.v1.BrewRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -42,6 +43,7 @@ public class LatteClient {
     @Retry(maxRetries = 2, delay = 20, jitter = 10, retryOn = LatteUnreachableException.class)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5, delayUnit = ChronoUnit.SECONDS,
             successThreshold = 2, skipOn = OrderRejectedException.class)
+    @CircuitBreakerName(LatteCircuitGauge.BREAKER)
     @Fallback(fallbackMethod = "unavailable", skipOn = OrderRejectedException.class)
     public Uni<BrewReply> brew(BrewRequest request) {
         return latte.brew(request).onFailure(StatusRuntimeException.class).transform(LatteClient::classify);

@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.MDC;
@@ -19,6 +22,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 /** mocha's HTTP API. Non-blocking end to end: the order is checked, brewed by latte over gRPC, and answered. */
 @Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
 public class OrderResource {
 
     private final Menu menu;
@@ -31,6 +35,7 @@ public class OrderResource {
 
     @POST
     @Path("/orders")
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Object>> order(OrderRequest order, HttpServerRequest http) {
         String requestId = ForwardedHeaders.capture(http);
         if (requestId != null) {

@@ -49,6 +49,8 @@ class LatteOutageTest {
                 message = r.jsonPath().getString("message");
             }
             assertTrue(message.contains("circuit open"), "breaker opened: " + message);
+            assertEquals(1.0, circuitState("open"), "the breaker's gauge shows it open");
+            assertEquals(0.0, circuitState("closed"));
 
             given().get("/q/health/ready").then().statusCode(503);
         } finally {
@@ -65,7 +67,17 @@ class LatteOutageTest {
             }
         }
         assertEquals(201, status, "mocha recovered once latte was back");
+        assertEquals(0.0, circuitState("open"), "the breaker's gauge no longer shows it open");
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /** The value of {@code cafe_latte_circuit_state{state="<state>"}} as Prometheus scrapes it. */
+    private static double circuitState(String state) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("cafe_latte_circuit_state{") && l.contains("state=\"" + state + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no cafe_latte_circuit_state{state=\"" + state + "\"} in\n" + metrics));
     }
 
     private static Response order() {

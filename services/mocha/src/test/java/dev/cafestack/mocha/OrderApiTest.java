@@ -3,6 +3,7 @@ package dev.cafestack.mocha;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -137,5 +138,15 @@ class OrderApiTest {
                 .body(containsString("uri=\"/api/orders\""))
                 .body(containsString("grpc_client_processing_duration_seconds_bucket{"))
                 .body(containsString("method=\"Brew\""));
+    }
+
+    @Test
+    @DisplayName("metrics carry no trace exemplars, even for a sampled request (Prometheus stores none)")
+    void noExemplars() {
+        given().contentType(ContentType.JSON).header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .body("{\"drink\":\"latte\",\"size\":\"small\"}").post("/api/orders").then().statusCode(201);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("http_server_requests_seconds_bucket{"))
+                .body(not(containsString("trace_id=")));
     }
 }

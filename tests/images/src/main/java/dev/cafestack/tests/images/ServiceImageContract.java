@@ -90,6 +90,19 @@ public abstract class ServiceImageContract {
     }
 
     @Test
+    @DisplayName("holds the AppCDS archive its entrypoint names, and sets MALLOC_ARENA_MAX for a glibc base")
+    void startsFromItsClassDataArchive() {
+        List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
+        List<String> archives = entrypoint.stream().filter(f -> f.startsWith("-XX:SharedArchiveFile="))
+                .map(f -> f.substring("-XX:SharedArchiveFile=".length())).toList();
+        assertThat(archives).as("one -XX:SharedArchiveFile in " + entrypoint).hasSize(1);
+        String archive = archives.get(0).startsWith("/") ? archives.get(0) : APP + "/" + archives.get(0);
+        assertThat(image.fileSystem()).as("the archive, relative to the working directory " + APP).containsKey(archive);
+        assertThat(image.fileSystem().get(archive).directory()).isFalse();
+        assertThat(strings(containerConfig().path("Env"))).contains("MALLOC_ARENA_MAX=2");
+    }
+
+    @Test
     @DisplayName("holds exactly target/quarkus-app under /deployments, byte for byte, and none of Jib's default /app layers")
     void holdsExactlyTheFastJar() throws IOException {
         Path app = moduleDir.resolve("target/quarkus-app");
