@@ -31,7 +31,7 @@ public class RequestContextInterceptor implements ServerInterceptor, Prioritized
 
     static final String[] TRACING_HEADERS = {
         "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
-        "x-ot-span-context", "traceparent"
+        "x-ot-span-context", "traceparent", "tracestate"
     };
 
     private static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);

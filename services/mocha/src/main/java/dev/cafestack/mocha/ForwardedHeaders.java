@@ -18,14 +18,19 @@ public final class ForwardedHeaders {
     /** Always copied verbatim. */
     static final String[] ALWAYS = {"x-request-id", "x-ot-span-context"};
 
-    /** Copied verbatim only when OpenTelemetry is not tracing the call (it then writes B3 itself, as a child span). */
-    static final String[] B3 = {"x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags"};
+    /**
+     * Copied verbatim only when OpenTelemetry is not tracing the call (with tracing on it writes the W3C context
+     * itself, with mocha's span as the parent): the W3C trace context the mesh's tracer uses, and B3 for a mesh set up
+     * with a Zipkin tracer instead.
+     */
+    static final String[] UNTRACED = {"traceparent", "tracestate",
+        "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags"};
 
     private static final Metadata.Key<?>[] ALWAYS_KEYS = keys(ALWAYS);
-    private static final Metadata.Key<?>[] B3_KEYS = keys(B3);
+    private static final Metadata.Key<?>[] UNTRACED_KEYS = keys(UNTRACED);
 
     private final String[] always = new String[ALWAYS.length];
-    private final String[] b3 = new String[B3.length];
+    private final String[] untraced = new String[UNTRACED.length];
 
     private ForwardedHeaders() {
     }
@@ -39,10 +44,10 @@ public final class ForwardedHeaders {
                 (headers = headers != null ? headers : new ForwardedHeaders()).always[i] = value;
             }
         }
-        for (int i = 0; i < B3.length; i++) {
-            String value = request.getHeader(B3[i]);
+        for (int i = 0; i < UNTRACED.length; i++) {
+            String value = request.getHeader(UNTRACED[i]);
             if (value != null) {
-                (headers = headers != null ? headers : new ForwardedHeaders()).b3[i] = value;
+                (headers = headers != null ? headers : new ForwardedHeaders()).untraced[i] = value;
             }
         }
         if (headers != null) {
@@ -56,10 +61,10 @@ public final class ForwardedHeaders {
         return ContextLocals.get(CONTEXT_KEY);
     }
 
-    void writeTo(Metadata metadata, boolean withB3) {
+    void writeTo(Metadata metadata, boolean untracedCall) {
         write(metadata, ALWAYS_KEYS, always);
-        if (withB3) {
-            write(metadata, B3_KEYS, b3);
+        if (untracedCall) {
+            write(metadata, UNTRACED_KEYS, untraced);
         }
     }
 

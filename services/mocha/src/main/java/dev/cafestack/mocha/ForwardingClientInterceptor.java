@@ -14,8 +14,9 @@ import io.quarkus.grpc.GlobalInterceptor;
 
 /**
  * Writes the inbound request's {@link ForwardedHeaders} onto every gRPC call mocha makes. When OpenTelemetry has a
- * span for the call it propagates the trace itself (W3C and B3, with mocha's span as the parent); otherwise the B3
- * headers are copied as they came, so the mesh still joins the spans.
+ * span for the call it propagates the trace itself (W3C trace context, with mocha's span as the parent); otherwise the
+ * trace headers (W3C, and B3 if a Zipkin-traced mesh sent them) are copied as they came, so the mesh still joins the
+ * spans.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -27,11 +28,11 @@ public class ForwardingClientInterceptor implements ClientInterceptor {
         if (forwarded == null) {
             return next.newCall(method, options);
         }
-        boolean withB3 = !Span.current().getSpanContext().isValid();
+        boolean untracedCall = !Span.current().getSpanContext().isValid();
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
             @Override
             public void start(Listener<R> listener, Metadata headers) {
-                forwarded.writeTo(headers, withB3);
+                forwarded.writeTo(headers, untracedCall);
                 super.start(listener, headers);
             }
         };

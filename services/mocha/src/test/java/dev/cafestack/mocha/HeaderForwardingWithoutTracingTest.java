@@ -31,10 +31,12 @@ class HeaderForwardingWithoutTracingTest {
     }
 
     @Test
-    @DisplayName("latte receives the x-request-id and every B3 header verbatim")
+    @DisplayName("latte receives the x-request-id and every trace header, W3C and B3, verbatim")
     void forwardsHeadersVerbatim() {
         Map<String, String> sent = Map.of(
                 "x-request-id", "req-verbatim-" + System.nanoTime(),
+                "traceparent", "00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01",
+                "tracestate", "congo=t61rcWkgMzE",
                 "x-b3-traceid", "80f198ee56343ba864fe8b2a57d3eff7",
                 "x-b3-spanid", "e457b5a2e4d86bd1",
                 "x-b3-parentspanid", "05e3ac9a4f6e3b90",

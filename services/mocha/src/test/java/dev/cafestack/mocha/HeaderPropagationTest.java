@@ -3,6 +3,7 @@ package dev.cafestack.mocha;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -15,8 +16,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /**
- * With tracing on (as in the cluster environments), mocha passes the request id and the B3 context to latte:
- * the trace id and sampling decision arrive unchanged, the span id is mocha's own client span (a child).
+ * With tracing on (as in the cluster environments), mocha passes the request id and the W3C trace context to latte:
+ * the trace id and sampling decision arrive unchanged, the parent span id is mocha's own client span (a child). B3 is
+ * not written: the mesh's tracer (Istio's opentelemetry provider) reads W3C only.
  */
 @QuarkusTest
 @QuarkusTestResource(LatteProcess.class)
@@ -30,10 +32,7 @@ class HeaderPropagationTest {
         String spanId = "a2fb4a1d1a96d312";
         given().contentType(ContentType.JSON)
                 .header("x-request-id", requestId)
-                .header("x-b3-traceid", traceId)
-                .header("x-b3-spanid", spanId)
-                .header("x-b3-parentspanid", "0020000000000001")
-                .header("x-b3-sampled", "1")
+                .header("traceparent", "00-" + traceId + "-" + spanId + "-01")
                 .header("x-ot-span-context", "463ac35c9f6413ad;a2fb4a1d1a96d312;0020000000000001;cs")
                 .body("{\"drink\":\"latte\",\"size\":\"small\"}")
                 .when().post("/api/orders")
@@ -41,13 +40,14 @@ class HeaderPropagationTest {
 
         Map<String, String> received = ReceivedHeaders.of(LatteProcess.current(), requestId);
         assertEquals(requestId, received.get("x-request-id"));
-        assertEquals(traceId, received.get("x-b3-traceid"), "same trace");
-        assertEquals("1", received.get("x-b3-sampled"), "same sampling decision");
         assertEquals("463ac35c9f6413ad;a2fb4a1d1a96d312;0020000000000001;cs", received.get("x-ot-span-context"));
-        String childSpan = received.get("x-b3-spanid");
-        assertTrue(childSpan != null && childSpan.matches("[0-9a-f]{16}"), "a span id: " + childSpan);
-        assertNotEquals(spanId, childSpan, "mocha's own span sits between the caller and latte");
-        assertTrue(received.get("traceparent").startsWith("00-" + traceId + "-"), "W3C context of the same trace");
+        String[] traceparent = received.get("traceparent").split("-");
+        assertEquals(4, traceparent.length, "a W3C traceparent: " + received.get("traceparent"));
+        assertEquals(traceId, traceparent[1], "same trace");
+        assertEquals("01", traceparent[3], "same sampling decision");
+        assertTrue(traceparent[2].matches("[0-9a-f]{16}"), "a span id: " + traceparent[2]);
+        assertNotEquals(spanId, traceparent[2], "mocha's own span sits between the caller and latte");
+        assertNull(received.get("x-b3-traceid"), "no B3 headers: nobody in the mesh reads them");
 
         // latte's JSON log line of that call carries the request id and the trace, so one search finds both services.
         assertEquals(requestId, received.get("mdc.x-request-id"));
