@@ -3,6 +3,7 @@ package dev.cafestack.mocha;
 import java.util.Optional;
 
 import io.grpc.Metadata;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.common.vertx.ContextLocals;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -44,7 +45,8 @@ public final class ForwardedHeaders {
                 (headers = headers != null ? headers : new ForwardedHeaders()).always[i] = value;
             }
         }
-        for (int i = 0; i < UNTRACED.length; i++) {
+        // With OpenTelemetry tracing this request, the call to latte carries its own trace context: nothing to copy.
+        for (int i = 0; i < UNTRACED.length && !Span.current().getSpanContext().isValid(); i++) {
             String value = request.getHeader(UNTRACED[i]);
             if (value != null) {
                 (headers = headers != null ? headers : new ForwardedHeaders()).untraced[i] = value;
