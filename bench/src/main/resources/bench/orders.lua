@@ -1,12 +1,51 @@
--- wrk script: POST /api/orders with one valid order of the prod menu, as a client behind the mesh sends it.
--- x-request-id is what Envoy adds to every request (mocha forwards it to latte and logs it); no trace headers, so
--- mocha's own sampler (parentbased_traceidratio, the environment's rate) decides which orders are traced.
-wrk.method = "POST"
-wrk.path = "/api/orders"
-wrk.body = '{"drink":"latte","size":"medium","notes":"oat milk"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json"
-wrk.headers["x-request-id"] = "bench-3f6c2a1e-7d41-4c1b-9a55-0e8b6f2d9c10"
+-- wrk script: POST /api/orders with one valid order of the prod menu, as mocha receives it from its sidecar in the mesh.
+-- Envoy gives every request a unique x-request-id and a W3C traceparent that carries the mesh's sampling decision (the
+-- Telemetry's randomSamplingPercentage, the environment's cafe.trace.sampling): mocha follows that decision, forwards
+-- both headers to latte, and logs with the request id. The sampled share is the script's argument (wrk ... -- 0.05).
+-- The requests are made once per thread, a pool of 4096 cycled through, so that per-request Lua work does not load the
+-- cores the services run on: ids repeat only every 4096 requests, more than HTTP/2's header table can hold.
+local POOL = 4096
+
+local function hex(n)
+  local out = {}
+  for i = 1, n / 4 do
+    out[i] = string.format("%04x", math.random(0, 0xffff))
+  end
+  return table.concat(out)
+end
+
+local requests = {}
+local next_request = 1
+local threads = 0
+
+-- Runs in wrk's main state once per thread: each thread's own seed, so that the threads' pools differ.
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", os.time() * 1000 + threads)
+end
+
+function init(args)
+  local sampled = tonumber(args[1] or "0.05")
+  math.randomseed(seed or os.time())
+  local every = sampled > 0 and math.floor(1 / sampled + 0.5) or 0
+  local body = '{"drink":"latte","size":"medium","notes":"oat milk"}'
+  for i = 1, POOL do
+    local flags = (every > 0 and i % every == 0) and "01" or "00"
+    requests[i] = wrk.format("POST", "/api/orders", {
+      ["Content-Type"] = "application/json",
+      ["Accept"] = "application/json",
+      ["x-request-id"] = hex(8) .. "-" .. hex(4) .. "-" .. hex(4) .. "-" .. hex(4) .. "-" .. hex(12),
+      ["traceparent"] = "00-" .. hex(32) .. "-" .. hex(16) .. "-" .. flags,
+    }, body)
+  end
+  next_request = math.random(1, POOL)
+end
+
+function request()
+  local r = requests[next_request]
+  next_request = next_request % POOL + 1
+  return r
+end
 
 -- One machine-readable line for the harness (latencies in microseconds).
 done = function(summary, latency, requests)

@@ -32,16 +32,20 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Bench {
 
-    /** The ports a real run uses (as on a developer's machine); {@code --ports=free} picks free ones instead. */
-    static final int MOCHA_HTTP = 8080;
-    static final int LATTE_GRPC = 9000;
-    static final int LATTE_HTTP = 8081;
-    static final int OTLP = 4317;
+    /**
+     * The ports a real run uses (as on a developer's machine): mocha HTTP, latte gRPC, latte HTTP of the obs-off pair,
+     * the same of the obs-on pair, and the OTLP sink. {@code --ports=free} picks free ones instead.
+     */
+    static final int[] DEFAULT_PORTS = {8080, 9000, 8081, 8082, 9001, 8083, 4317};
+    static final String[] PORT_OWNERS = {"obs-off mocha HTTP", "obs-off latte gRPC", "obs-off latte HTTP",
+        "obs-on mocha HTTP", "obs-on latte gRPC", "obs-on latte HTTP", "OTLP sink"};
 
     /** The warm-up ends once two windows in a row agree within this many percent (the JIT has settled)... */
     static final double SETTLED_PERCENT = 3.0;
     /** ...but not before this many windows: the first ones run interpreted code and can agree by chance. */
     static final int MIN_WARMUP_WINDOWS = 4;
+    /** ...and each JVM's JIT compilers were busy for less than this share of the last window. */
+    static final double SETTLED_JIT_PERCENT = 1.0;
 
     /** One service's use of the machine during one measured run. */
     record Usage(double rssMedianMiB, double rssMaxMiB, double cpuMsPer1k, long threadsMax, long fdsMax) {
@@ -53,6 +57,18 @@ public final class Bench {
 
     /** What was started for one configuration and how long each took to be ready. */
     record Launch(String config, Map<String, Long> readyMillis) {
+    }
+
+    /** One configuration's running services: mocha and latte with their own ports, both started by this run. */
+    record Pair(String config, int mochaHttp, int latteGrpc, int latteHttp, ServiceProcess mocha, ServiceProcess latte) {
+
+        String orders() {
+            return "http://127.0.0.1:" + mochaHttp + "/api/orders";
+        }
+
+        List<ServiceProcess> jvms() {
+            return latte.alive() ? List.of(mocha, latte) : List.of(mocha);
+        }
     }
 
     private static final HttpClient PROBE = HttpClient.newHttpClient();
@@ -106,49 +122,61 @@ public final class Bench {
             Deployments.Container mocha = Deployments.container(
                     root.resolve("services/mocha/target/cafe/" + options.env() + "/kubernetes.yml"), "mocha");
             header(imageFlags, latte, mocha, ports);
-            Wrk wrk = new Wrk(script, options.threads(), options.connections());
-            String orders = "http://127.0.0.1:" + ports[0] + "/api/orders";
+            // The mesh's sidecar decides which orders are traced (the Telemetry's rate, the environment's
+            // cafe.trace.sampling, which the Deployment passes to mocha as CAFE_TRACE_SAMPLING) and says so in the
+            // traceparent of every request it hands to mocha: the load does the same.
+            String sampling = mocha.env().get("CAFE_TRACE_SAMPLING");
+            if (sampling == null) {
+                throw new IllegalStateException("mocha's rendered Deployment (" + options.env() + ") sets no CAFE_TRACE_SAMPLING: "
+                        + "rebuild it (./mvnw -o -pl bench -am package -DskipTests)");
+            }
+            Wrk wrk = new Wrk(script, options.threads(), options.connections(), Double.parseDouble(sampling));
+            out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them sampled "
+                    + "(mocha's CAFE_TRACE_SAMPLING=%s), as mocha's sidecar hands them over%n", Double.parseDouble(sampling) * 100, sampling);
             sampler = new Sampler();
-            try (OtlpSink sink = new OtlpSink(ports[3])) {
-                for (String config : List.of("obs-off", "obs-on")) {
-                    boolean measure = options.configs().contains(config);
-                    boolean latteDown = config.equals("obs-on") && options.configs().contains("latte-down");
-                    if (!measure && !latteDown) {
-                        continue;
+            try (OtlpSink sink = new OtlpSink(ports[6])) {
+                // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):
+                // this machine's speed drifts by a quarter within an hour, and only runs taken together compare.
+                List<String> measured = options.configs().stream().filter(c -> !c.equals("latte-down")).toList();
+                boolean latteDown = options.configs().contains("latte-down");
+                List<String> needed = new ArrayList<>(measured);
+                if (latteDown && !needed.contains("obs-on")) {
+                    needed.add("obs-on");
+                }
+                Map<String, Pair> pairs = new LinkedHashMap<>();
+                for (String config : Options.CONFIGS) {
+                    if (needed.contains(config)) {
+                        pairs.put(config, launch(config, config.equals("obs-off") ? 0 : 3, ports, latte, mocha, imageFlags));
                     }
-                    long spansBefore = sink.spans();
-                    ServiceProcess latteJvm = start(config, latte, imageFlags, ports, env(config, latte, ports));
-                    long latteReady = latteJvm.awaitReady("http://127.0.0.1:" + ports[2] + "/q/health/ready", Duration.ofSeconds(60));
-                    ServiceProcess mochaJvm = start(config, mocha, imageFlags, ports, env(config, mocha, ports));
-                    long mochaReady = mochaJvm.awaitReady("http://127.0.0.1:" + ports[0] + "/q/health/ready", Duration.ofSeconds(60));
-                    launches.put(config, new Launch(config, Map.of("mocha", mochaReady, "latte", latteReady)));
-                    out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d), mocha ready %d ms after launch (pid %d)%n",
-                            config, latteReady, latteJvm.pid(), mochaReady, mochaJvm.pid());
-                    try {
-                        out.println(config + " first order: " + probe(orders));
-                        long warmupOrders = warmUp(config, wrk, orders);
-                        if (measure) {
-                            measure(config, wrk, orders, List.of(mochaJvm, latteJvm));
-                            if (config.equals("obs-on")) {
-                                Thread.sleep(1500); // one more export interval of the batch span processor
-                                long spans = sink.spans() - spansBefore;
-                                long served = runs.stream().filter(r -> r.config.equals(config))
-                                        .mapToLong(r -> r.load.requests()).sum();
-                                notes.put("spans", String.format(Locale.ROOT,
-                                        "obs-on: the OTLP sink received %d spans in %d exports for %d orders (warm-up and runs; "
-                                                + "%.1f spans per 100 orders)",
-                                        spans, sink.exports(), served + warmupOrders + 1,
-                                        spans * 100.0 / (served + warmupOrders + 1)));
-                                out.println(notes.get("spans"));
-                            }
-                        }
-                        if (latteDown) {
-                            latteDown(wrk, orders, mochaJvm, latteJvm);
-                        }
-                    } finally {
-                        stop(mochaJvm);
-                        stop(latteJvm);
+                }
+                Map<String, Long> warmupOrders = new LinkedHashMap<>();
+                for (Pair pair : pairs.values()) {
+                    out.println(pair.config() + " first order: " + probe(pair.orders()));
+                }
+                warmUp(wrk, pairs.values().stream().map(p -> new Target(p.config(), p.orders(), p.jvms())).toList(), warmupOrders);
+                for (int i = 1; i <= options.runs(); i++) {
+                    for (String config : measured) {
+                        Pair pair = pairs.get(config);
+                        measure(config, i, wrk, pair.orders(), pair.jvms());
                     }
+                }
+                if (measured.contains("obs-on")) {
+                    Thread.sleep(1500); // one more export interval of the batch span processor
+                    long served = runs.stream().filter(r -> r.config.equals("obs-on")).mapToLong(r -> r.load.requests()).sum()
+                            + warmupOrders.getOrDefault("obs-on", 0L) + 1;
+                    notes.put("spans", String.format(Locale.ROOT,
+                            "obs-on: the OTLP sink received %d spans in %d exports for %d orders (warm-up and runs; "
+                                    + "%.1f spans per 100 orders)", sink.spans(), sink.exports(), served,
+                            sink.spans() * 100.0 / served));
+                    out.println(notes.get("spans"));
+                }
+                if (latteDown) {
+                    Pair on = pairs.get("obs-on");
+                    pairs.values().stream().filter(p -> p != on).forEach(p -> {
+                        stopQuietly(p.mocha());
+                        stopQuietly(p.latte());
+                    });
+                    latteDown(wrk, on);
                 }
             }
             summary();
@@ -172,12 +200,41 @@ public final class Bench {
         }
     }
 
+    /**
+     * Starts one configuration's latte, waits until it is ready, then its mocha (whose readiness includes a call to
+     * latte): each launch-to-ready time is taken with nothing else starting.
+     */
+    private Pair launch(String config, int portOffset, int[] ports, Deployments.Container latte, Deployments.Container mocha,
+            List<String> imageFlags) throws InterruptedException {
+        int mochaHttp = ports[portOffset];
+        int latteGrpc = ports[portOffset + 1];
+        int latteHttp = ports[portOffset + 2];
+        int[] own = {mochaHttp, latteGrpc, latteHttp, ports[6]};
+        ServiceProcess latteJvm = start(config, latte, imageFlags, env(config, latte, own));
+        long latteReady = latteJvm.awaitReady("http://127.0.0.1:" + latteHttp + "/q/health/ready", Duration.ofSeconds(60));
+        ServiceProcess mochaJvm = start(config, mocha, imageFlags, env(config, mocha, own));
+        long mochaReady = mochaJvm.awaitReady("http://127.0.0.1:" + mochaHttp + "/q/health/ready", Duration.ofSeconds(60));
+        launches.put(config, new Launch(config, Map.of("mocha", mochaReady, "latte", latteReady)));
+        out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d, ports %d/%d), mocha ready %d ms after launch "
+                + "(pid %d, port %d)%n", config, latteReady, latteJvm.pid(), latteGrpc, latteHttp, mochaReady, mochaJvm.pid(),
+                mochaHttp);
+        return new Pair(config, mochaHttp, latteGrpc, latteHttp, mochaJvm, latteJvm);
+    }
+
+    private void stopQuietly(ServiceProcess process) {
+        try {
+            process.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** Refuses to run when a port it needs is taken; returns mocha HTTP, latte gRPC, latte HTTP, OTLP. */
+    /** Refuses to run when a port it needs is taken; returns the ports in the order of {@link #PORT_OWNERS}. */
     private int[] ports() {
         if (options.ports().equals("free")) {
-            int[] ports = new int[4];
+            int[] ports = new int[DEFAULT_PORTS.length];
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < ports.length; i++) {
@@ -193,9 +250,9 @@ public final class Bench {
             }
             return ports;
         }
-        int[] ports = options.ports().equals("default") ? new int[] {MOCHA_HTTP, LATTE_GRPC, LATTE_HTTP, OTLP}
+        int[] ports = options.ports().equals("default") ? DEFAULT_PORTS.clone()
                 : java.util.Arrays.stream(options.ports().split(",")).mapToInt(Integer::parseInt).toArray();
-        String[] owners = {"mocha HTTP", "latte gRPC", "latte HTTP", "OTLP sink"};
+        String[] owners = PORT_OWNERS;
         List<String> taken = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
             try (ServerSocket probe = new ServerSocket()) {
@@ -224,10 +281,14 @@ public final class Bench {
             out.printf(Locale.ROOT, "%s: environment '%s' Deployment limits cpu %s memory %s -> %s%n", c.service(),
                     options.env(), c.cpuLimit(), c.memoryLimit(), String.join(" ", containerFlags(c)));
         }
-        out.printf(Locale.ROOT, "load: wrk -t%d -c%d, POST /api/orders; warm-up %d x %ds; %d run(s) of %ds per config; "
-                        + "ports mocha %d, latte %d/%d, OTLP %d; output %s%n", options.threads(), options.connections(),
+        out.printf(Locale.ROOT, "load: wrk -t%d -c%d, POST /api/orders; warm-up at most %d x %ds; %d run(s) of %ds per config, "
+                        + "the configurations' runs alternating; ports obs-off mocha %d, latte %d/%d; obs-on mocha %d, latte %d/%d; "
+                        + "OTLP %d; output %s%n", options.threads(), options.connections(),
                 options.warmupWindows(), options.warmupWindow().toSeconds(), options.runs(), options.duration().toSeconds(),
-                ports[0], ports[1], ports[2], ports[3], options.out());
+                ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], options.out());
+        if (!options.obsOnEnv().isEmpty()) {
+            out.printf(Locale.ROOT, "obs-on also with: %s (an ablation, not the prod configuration)%n", options.obsOnEnv());
+        }
     }
 
     /** The container's limits as the JVM sees them inside it: the heap share applies to the memory limit. */
@@ -257,12 +318,14 @@ public final class Bench {
             env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
             env.put("CAFE_METRICS_ENABLED", "false");
+        } else {
+            // An ablation: obs-on with one part switched off, to see what that part costs.
+            env.putAll(options.obsOnEnv());
         }
         return env;
     }
 
-    private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, int[] ports,
-            Map<String, String> env) {
+    private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env) {
         List<String> flags = new ArrayList<>(imageFlags);
         flags.addAll(containerFlags(c));
         // Extra flags for an investigation (a profiler agent, Native Memory Tracking), after the image's own.
@@ -274,86 +337,135 @@ public final class Bench {
         return process;
     }
 
+    /** What a warm-up drives: one configuration's orders URL and the JVMs that serve them. */
+    record Target(String config, String url, List<ServiceProcess> jvms) {
+    }
+
     /**
-     * Runs warm-up windows until the JIT has settled (two windows in a row within {@link #SETTLED_PERCENT} of each
-     * other, after at least {@link #MIN_WARMUP_WINDOWS}) or the configured number of windows is spent; prints every
-     * window's rate and the verdict, and returns the orders the warm-up served.
+     * Warms the targets up, one window each in turn, until each has settled or the configured number of windows is
+     * spent. Settled means two windows in a row agree within {@link #SETTLED_PERCENT} (after at least
+     * {@link #MIN_WARMUP_WINDOWS}) and, in the last window, each of its JVMs' JIT compilers worked less than
+     * {@link #SETTLED_JIT_PERCENT} of it: a rate can stop rising while the compilers are still busy, and the run after it
+     * is then measured with the JIT taking CPU. Prints every window's rate and JIT time and the verdict; records the
+     * orders each target's warm-up served.
      */
-    private long warmUp(String config, Wrk wrk, String url) throws InterruptedException {
-        List<String> rates = new ArrayList<>();
-        long served = 0;
-        double last = 0;
-        double previous = 0;
-        double change = Double.NaN;
-        for (int i = 0; i < options.warmupWindows(); i++) {
-            previous = last;
-            Wrk.Result window = wrk.run(url, options.warmupWindow());
-            served += window.requests();
-            last = window.rate();
-            rates.add(String.format(Locale.ROOT, "%,.0f", last));
-            change = previous == 0 ? Double.NaN : (last - previous) / previous * 100;
-            if (i + 1 >= MIN_WARMUP_WINDOWS && Math.abs(change) <= SETTLED_PERCENT) {
-                break;
-            }
+    private void warmUp(Wrk wrk, List<Target> targets, Map<String, Long> served) throws InterruptedException {
+        long windowMillis = options.warmupWindow().toMillis();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, Map<String, List<Double>>> jit = new LinkedHashMap<>();
+        List<Target> unsettled = new ArrayList<>(targets);
+        for (Target t : targets) {
+            rates.put(t.config(), new ArrayList<>());
+            jit.put(t.config(), new LinkedHashMap<>());
+            t.jvms().forEach(j -> jit.get(t.config()).put(j.name, new ArrayList<>()));
         }
-        String verdict = Double.isNaN(change) ? "one window: cannot tell whether the JIT has settled"
-                : Math.abs(change) <= SETTLED_PERCENT
-                        ? String.format(Locale.ROOT, "settled: last two windows within %.1f%%", Math.abs(change))
-                        : String.format(Locale.ROOT, "NOT settled after %d windows: last window %+.1f%% on the one before; "
-                                + "allow more (-Dbench.warmup=...)", rates.size(), change);
-        out.printf(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s (%s)%n", config,
-                options.warmupWindow().toSeconds(), String.join(" -> ", rates), verdict);
-        return served;
-    }
-
-    private void measure(String config, Wrk wrk, String url, List<ServiceProcess> jvms) throws InterruptedException {
-        for (int i = 1; i <= options.runs(); i++) {
-            Map<String, Long> cpuBefore = new LinkedHashMap<>();
-            jvms.forEach(j -> cpuBefore.put(j.name, Proc.cpuMillis(j.pid())));
-            boolean profile = options.profile() && i == 1;
-            Profiler profiler = new Profiler(options.java());
-            if (profile) {
-                jvms.forEach(j -> profiler.start(j.pid(), options.out().resolve(config + "-" + j.name + ".jfr")));
-            }
-            sampler.record(jvms);
-            Wrk.Result load = wrk.run(url, options.duration());
-            Map<String, Sampler.Samples> samples = sampler.stop();
-            if (profile) {
-                for (ServiceProcess j : jvms) {
-                    profiler.stop(j.pid());
-                    try {
-                        out.println(config + " " + j.name + " profile: "
-                                + Profiler.top(options.out().resolve(config + "-" + j.name + ".jfr"), 25));
-                    } catch (IOException e) {
-                        out.println(config + " " + j.name + " profile unreadable: " + e.getMessage());
-                    }
+        for (int i = 0; i < options.warmupWindows() && !unsettled.isEmpty(); i++) {
+            for (Target t : List.copyOf(unsettled)) {
+                Map<String, Double> jitBefore = new LinkedHashMap<>();
+                t.jvms().forEach(j -> jitBefore.put(j.name, Proc.jitSeconds(j.pid())));
+                Wrk.Result window = wrk.run(t.url(), options.warmupWindow());
+                for (ServiceProcess j : t.jvms()) {
+                    double before = jitBefore.get(j.name);
+                    double after = Proc.jitSeconds(j.pid());
+                    jit.get(t.config()).get(j.name).add(before < 0 || after < 0 ? Double.NaN : (after - before) * 1000);
+                }
+                served.merge(t.config(), window.requests(), Long::sum);
+                rates.get(t.config()).add(window.rate());
+                if (settled(rates.get(t.config()), jit.get(t.config()), windowMillis) == null) {
+                    unsettled.remove(t);
                 }
             }
-            Map<String, Usage> usage = new LinkedHashMap<>();
+        }
+        for (Target t : targets) {
+            List<Double> r = rates.get(t.config());
+            String verdict = settled(r, jit.get(t.config()), windowMillis);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s warm-up, orders/s per %ds window (JIT settling): %s",
+                    t.config(), options.warmupWindow().toSeconds(),
+                    String.join(" -> ", r.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList())));
+            jit.get(t.config()).forEach((service, ms) -> line.append("; JIT ms ").append(service).append(' ')
+                    .append(String.join(" -> ", ms.stream().map(v -> v.isNaN() ? "?" : String.format(Locale.ROOT, "%.0f", v)).toList())));
+            out.println(line + " (" + (verdict == null ? String.format(Locale.ROOT,
+                    "settled: last two windows within %.1f%%, JIT below %.0f%% of the window", Math.abs(change(r)), SETTLED_JIT_PERCENT)
+                    : verdict) + ")");
+        }
+    }
+
+    /** Null when the windows so far show a settled JIT; otherwise why not. */
+    private String settled(List<Double> rates, Map<String, List<Double>> jitMillis, long windowMillis) {
+        if (rates.size() < 2) {
+            return "one window: cannot tell whether the JIT has settled";
+        }
+        double change = change(rates);
+        double busiest = 0;
+        for (List<Double> ms : jitMillis.values()) {
+            double last = ms.get(ms.size() - 1);
+            busiest = Double.isNaN(last) ? busiest : Math.max(busiest, last);
+        }
+        boolean quiet = busiest <= windowMillis * SETTLED_JIT_PERCENT / 100;
+        if (rates.size() >= MIN_WARMUP_WINDOWS && Math.abs(change) <= SETTLED_PERCENT && quiet) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "NOT settled after %d windows: last window %+.1f%% on the one before, JIT busy %.0f ms "
+                + "of %d; allow more (-Dbench.warmup=...)", rates.size(), change, busiest, windowMillis);
+    }
+
+    private static double change(List<Double> rates) {
+        double last = rates.get(rates.size() - 1);
+        double previous = rates.get(rates.size() - 2);
+        return previous == 0 ? Double.NaN : (last - previous) / previous * 100;
+    }
+
+    /** One measured run of one configuration: wrk's figures, and each JVM's RSS, threads, fds and CPU meanwhile. */
+    private void measure(String config, int i, Wrk wrk, String url, List<ServiceProcess> jvms) throws InterruptedException {
+        Map<String, Long> cpuBefore = new LinkedHashMap<>();
+        jvms.forEach(j -> cpuBefore.put(j.name, Proc.cpuMillis(j.pid())));
+        boolean profile = options.profile() && i == 1;
+        Profiler profiler = new Profiler(options.java());
+        if (profile) {
+            jvms.forEach(j -> profiler.start(j.pid(), options.out().resolve(config + "-" + j.name + ".jfr")));
+        }
+        sampler.record(jvms);
+        Wrk.Result load = wrk.run(url, options.duration());
+        Map<String, Sampler.Samples> samples = sampler.stop();
+        if (profile) {
             for (ServiceProcess j : jvms) {
-                if (!j.alive()) {
-                    continue;
+                profiler.stop(j.pid());
+                try {
+                    out.println(config + " " + j.name + " profile: "
+                            + Profiler.top(options.out().resolve(config + "-" + j.name + ".jfr"), 25));
+                } catch (IOException e) {
+                    out.println(config + " " + j.name + " profile unreadable: " + e.getMessage());
                 }
-                long cpu = Proc.cpuMillis(j.pid()) - cpuBefore.get(j.name);
-                Sampler.Samples s = samples.get(j.name);
-                usage.put(j.name, new Usage(s.rssMedianMiB(), s.rssMaxMiB(),
-                        load.requests() == 0 ? 0 : cpu * 1000.0 / load.requests(), s.threadsMax(), s.fdsMax()));
             }
-            Run run = new Run(config, i, load, usage);
-            runs.add(run);
-            out.println(describe(run));
         }
+        Map<String, Usage> usage = new LinkedHashMap<>();
+        for (ServiceProcess j : jvms) {
+            if (!j.alive()) {
+                continue;
+            }
+            long cpu = Proc.cpuMillis(j.pid()) - cpuBefore.get(j.name);
+            Sampler.Samples s = samples.get(j.name);
+            usage.put(j.name, new Usage(s.rssMedianMiB(), s.rssMaxMiB(),
+                    load.requests() == 0 ? 0 : cpu * 1000.0 / load.requests(), s.threadsMax(), s.fdsMax()));
+        }
+        Run run = new Run(config, i, load, usage);
+        runs.add(run);
+        out.println(describe(run));
     }
 
-    private void latteDown(Wrk wrk, String url, ServiceProcess mocha, ServiceProcess latte) throws InterruptedException {
+    private void latteDown(Wrk wrk, Pair on) throws InterruptedException {
+        ServiceProcess mocha = on.mocha();
+        String url = on.orders();
         long threadsBefore = Proc.threads(mocha.pid());
         long fdsBefore = Proc.openFds(mocha.pid());
-        int exit = stop(latte);
-        out.printf(Locale.ROOT, "%n== latte-down: latte stopped (exit %d); mocha has %d threads, %d open fds%n", exit,
+        int exit = stop(on.latte());
+        out.printf(Locale.ROOT, "%n== latte-down: obs-on's latte stopped (exit %d); mocha has %d threads, %d open fds%n", exit,
                 threadsBefore, fdsBefore);
         out.println("latte-down first order: " + probe(url));
-        warmUp("latte-down", wrk, url);
-        measure("latte-down", wrk, url, List.of(mocha));
+        warmUp(wrk, List.of(new Target("latte-down", url, List.of(mocha))), new LinkedHashMap<>());
+        for (int i = 1; i <= options.runs(); i++) {
+            measure("latte-down", i, wrk, url, List.of(mocha));
+        }
         Thread.sleep(500);
         long threadsAfter = Proc.threads(mocha.pid());
         long fdsAfter = Proc.openFds(mocha.pid());
@@ -448,9 +560,11 @@ public final class Bench {
         List<Run> on = runs.stream().filter(r -> r.config.equals("obs-on")).toList();
         List<Run> down = runs.stream().filter(r -> r.config.equals("latte-down")).toList();
         if (!off.isEmpty() && !on.isEmpty()) {
-            out.printf(Locale.ROOT, "obs-on / obs-off: orders/s %.2fx (target >= 0.90x), p99 %.2fx (target <= 1.20x)%n",
+            out.printf(Locale.ROOT, "obs-on / obs-off: orders/s %.2fx (target >= 0.90x), p99 %.2fx (target <= 1.20x); "
+                            + "run by run (each obs-on run against the obs-off run just before it): orders/s %s, p99 %s%n",
                     median(on, r -> r.load.rate()) / median(off, r -> r.load.rate()),
-                    median(on, r -> r.load.p99()) / median(off, r -> r.load.p99()));
+                    median(on, r -> r.load.p99()) / median(off, r -> r.load.p99()),
+                    paired(off, on, r -> r.load.rate()), paired(off, on, r -> r.load.p99()));
         }
         if (!on.isEmpty() && !down.isEmpty()) {
             out.printf(Locale.ROOT, "latte-down / obs-on: orders/s %.2fx (target >= 0.50x); latte-down max latency %.1f ms%n",
@@ -474,6 +588,18 @@ public final class Bench {
             return "-";
         }
         return String.format(Locale.ROOT, "%.1f", median(of, r -> r.usage.get(service).cpuMsPer1k()));
+    }
+
+    /** The ratios on/off of runs with the same index (taken one after the other), and their median. */
+    static String paired(List<Run> off, List<Run> on, ToDoubleFunction<Run> figure) {
+        int n = Math.min(off.size(), on.size());
+        double[] ratios = new double[n];
+        List<String> each = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ratios[i] = figure.applyAsDouble(on.get(i)) / figure.applyAsDouble(off.get(i));
+            each.add(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        return String.format(Locale.ROOT, "%s (median %.2fx)", String.join(" ", each), Stats.median(ratios));
     }
 
     static double median(List<Run> runs, ToDoubleFunction<Run> figure) {

@@ -10,7 +10,7 @@ import java.util.Map;
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
 record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
-        List<String> jvmArgs) {
+        List<String> jvmArgs, Map<String, String> obsOnEnv) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -30,23 +30,24 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             }
             configs.add(config.trim());
         }
-        String warmup = take(given, "warmup", "16x5s");
+        String warmup = take(given, "warmup", "24x5s");
         if (!warmup.matches("\\d+x\\d+(ms|s)")) {
             throw new IllegalArgumentException("--warmup is <windows>x<window>, e.g. 6x5s; got: " + warmup);
         }
         String ports = take(given, "ports", "default");
-        if (!ports.matches("default|free|\\d+,\\d+,\\d+,\\d+")) {
-            throw new IllegalArgumentException("--ports is default, free, or <mocha http>,<latte grpc>,<latte http>,<otlp>; got: "
-                    + ports);
+        if (!ports.matches("default|free|\\d+(,\\d+){6}")) {
+            throw new IllegalArgumentException("--ports is default, free, or seven ports: <mocha http>,<latte grpc>,<latte http> "
+                    + "of obs-off, the same of obs-on, <otlp>; got: " + ports);
         }
         Options options = new Options(root, take(given, "env", "prod"), List.copyOf(configs),
-                Integer.parseInt(take(given, "runs", "3")), duration(take(given, "duration", "15s")),
+                Integer.parseInt(take(given, "runs", "6")), duration(take(given, "duration", "10s")),
                 Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
                 take(given, "java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                 Boolean.parseBoolean(take(given, "profile", "false")),
-                List.of(take(given, "jvm-args", "").trim().split("\\s+")).stream().filter(a -> !a.isEmpty()).toList());
+                List.of(take(given, "jvm-args", "").trim().split("\\s+")).stream().filter(a -> !a.isEmpty()).toList(),
+                assignments(take(given, "obs-on-env", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
@@ -54,6 +55,23 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");
         }
         return options;
+    }
+
+    /** {@code NAME=VALUE,NAME=VALUE}: environment variables, names as a shell spells them. */
+    static Map<String, String> assignments(String text) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String pair : text.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? "" : pair.substring(0, eq).trim();
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("--obs-on-env is NAME=VALUE,...; got: " + pair.trim());
+            }
+            env.put(name, pair.substring(eq + 1).trim());
+        }
+        return Map.copyOf(env);
     }
 
     private static String take(Map<String, String> given, String name, String fallback) {

@@ -45,6 +45,27 @@ final class Proc {
         }
     }
 
+    /**
+     * Seconds the JVM's JIT compilers have spent so far (the {@code Time} column of {@code jstat -compiler}, read with the
+     * jstat of the JDK running the benchmark); -1 when it cannot be read.
+     */
+    static double jitSeconds(long pid) {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        try {
+            Process p = new ProcessBuilder(jstat.toString(), "-compiler", Long.toString(pid)).redirectErrorStream(true).start();
+            String[] lines = new String(p.getInputStream().readAllBytes()).trim().split("\n");
+            if (p.waitFor() != 0 || lines.length < 2 || !lines[0].trim().startsWith("Compiled")) {
+                return -1;
+            }
+            return Double.parseDouble(lines[1].trim().split("\\s+")[3]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private static long statusField(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

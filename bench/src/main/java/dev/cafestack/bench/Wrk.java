@@ -27,11 +27,14 @@ final class Wrk {
     private final Path script;
     private final int threads;
     private final int connections;
+    private final double sampled;
 
-    Wrk(Path script, int threads, int connections) {
+    /** {@code sampled}: the share of requests whose traceparent says "sampled", as the mesh decides for mocha. */
+    Wrk(Path script, int threads, int connections, double sampled) {
         this.script = script;
         this.threads = threads;
         this.connections = connections;
+        this.sampled = sampled;
     }
 
     /** Fails with how to install wrk when it is not on the PATH. */
@@ -49,7 +52,8 @@ final class Wrk {
 
     Result run(String url, Duration duration) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections,
-                "-d" + duration.toSeconds() + "s", "--timeout", "5s", "-s", script.toString(), url)
+                "-d" + duration.toSeconds() + "s", "--timeout", "5s", "-s", script.toString(), url, "--",
+                Double.toString(sampled))
                 .redirectErrorStream(true);
         try {
             Process wrk = builder.start();

@@ -40,5 +40,24 @@ class WrkTest {
         assertThatThrownBy(() -> Options.parse("--colour=blue")).hasMessageContaining("unknown option(s): [colour]");
         assertThatThrownBy(() -> Options.parse("--configs=obs-maybe")).hasMessageContaining("unknown config 'obs-maybe'");
         assertThatThrownBy(() -> Options.parse("--ports=80")).hasMessageContaining("--ports is default, free");
+        assertThatThrownBy(() -> Options.parse("--ports=1,2,3,4")).as("both configurations need ports")
+                .hasMessageContaining("seven ports");
+        assertThat(Options.parse("--ports=1,2,3,4,5,6,7").ports()).isEqualTo("1,2,3,4,5,6,7");
+        assertThat(Options.parse("--obs-on-env=QUARKUS_OTEL_SDK_DISABLED=true, CAFE_METRICS_ENABLED=false").obsOnEnv())
+                .containsEntry("QUARKUS_OTEL_SDK_DISABLED", "true").containsEntry("CAFE_METRICS_ENABLED", "false").hasSize(2);
+        assertThat(Options.parse().obsOnEnv()).isEmpty();
+        assertThatThrownBy(() -> Options.parse("--obs-on-env=tracing off")).hasMessageContaining("--obs-on-env is NAME=VALUE");
+    }
+
+    @Test
+    @DisplayName("the ratios pair each obs-on run with the obs-off run just before it, and give their median")
+    void pairedRatios() {
+        java.util.List<Bench.Run> off = java.util.List.of(run("obs-off", 1, 1000), run("obs-off", 2, 500), run("obs-off", 3, 1000));
+        java.util.List<Bench.Run> on = java.util.List.of(run("obs-on", 1, 900), run("obs-on", 2, 480), run("obs-on", 3, 700));
+        assertThat(Bench.paired(off, on, r -> r.load().rate())).isEqualTo("0.90 0.96 0.70 (median 0.90x)");
+    }
+
+    private static Bench.Run run(String config, int index, long requests) {
+        return new Bench.Run(config, index, new Wrk.Result(requests, 1_000_000, 0, 0, 1, 2, 3, 4), java.util.Map.of());
     }
 }

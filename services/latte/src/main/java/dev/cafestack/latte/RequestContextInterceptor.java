@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.spi.Prioritized;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import dev.cafestack.common.tracing.GatedGrpcServerTracing;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -21,10 +22,10 @@ import io.quarkus.grpc.GlobalInterceptor;
 @GlobalInterceptor
 public class RequestContextInterceptor implements ServerInterceptor, Prioritized {
 
-    /** Runs after (inside) the OpenTelemetry interceptor (priority 0), so the call's span is current here. */
+    /** Runs after (inside) the gated tracing interceptor, so the call's span, if it is sampled, is current here. */
     @Override
     public int getPriority() {
-        return -100;
+        return GatedGrpcServerTracing.PRIORITY - 100;
     }
 
     static final Logger LOG = Logger.getLogger(RequestContextInterceptor.class);

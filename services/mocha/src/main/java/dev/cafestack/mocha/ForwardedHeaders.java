@@ -2,8 +2,9 @@ package dev.cafestack.mocha;
 
 import java.util.Optional;
 
+import dev.cafestack.common.tracing.GatedGrpcClientTracing;
+import dev.cafestack.common.tracing.TraceGate;
 import io.grpc.Metadata;
-import io.opentelemetry.api.trace.Span;
 import io.smallrye.common.vertx.ContextLocals;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -20,9 +21,9 @@ public final class ForwardedHeaders {
     static final String[] ALWAYS = {"x-request-id", "x-ot-span-context"};
 
     /**
-     * Copied verbatim only when OpenTelemetry is not tracing the call (with tracing on it writes the W3C context
-     * itself, with mocha's span as the parent): the W3C trace context the mesh's tracer uses, and B3 for a mesh set up
-     * with a Zipkin tracer instead.
+     * Copied verbatim only when OpenTelemetry is not tracing the call (a sampled call carries the W3C context that
+     * OpenTelemetry writes, with mocha's span as the parent; see {@link GatedGrpcClientTracing}): the W3C trace context
+     * the mesh's tracer uses, and B3 for a mesh set up with a Zipkin tracer instead.
      */
     static final String[] UNTRACED = {"traceparent", "tracestate",
         "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags"};
@@ -36,8 +37,14 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Captures the headers of an inbound request into its context; returns the x-request-id, or null. */
-    public static String capture(HttpServerRequest request) {
+    /**
+     * Captures the headers of an inbound request into its context; returns the x-request-id, or null. When the gate has
+     * just declined to start a trace (tracing on, the request arrived without a valid traceparent, and no span was
+     * started), the call to latte carries that decision: a fresh traceparent with the sampled flag off, as OpenTelemetry
+     * would propagate for a span it does not record. Without it latte would take the decision again by itself and start
+     * traces of its own for a share of the orders mocha did not sample.
+     */
+    public static String capture(HttpServerRequest request, TraceGate gate) {
         ForwardedHeaders headers = null;
         for (int i = 0; i < ALWAYS.length; i++) {
             String value = request.getHeader(ALWAYS[i]);
@@ -46,11 +53,17 @@ public final class ForwardedHeaders {
             }
         }
         // With OpenTelemetry tracing this request, the call to latte carries its own trace context: nothing to copy.
-        for (int i = 0; i < UNTRACED.length && !Span.current().getSpanContext().isValid(); i++) {
+        boolean traced = GatedGrpcClientTracing.traced();
+        for (int i = 0; i < UNTRACED.length && !traced; i++) {
             String value = request.getHeader(UNTRACED[i]);
             if (value != null) {
                 (headers = headers != null ? headers : new ForwardedHeaders()).untraced[i] = value;
             }
+        }
+        if (!traced && gate.enabled() && (headers == null || TraceGate.sampledFlag(headers.untraced[0]) < 0)) {
+            headers = headers != null ? headers : new ForwardedHeaders();
+            headers.untraced[0] = gate.declined();
+            headers.untraced[1] = null; // a tracestate belongs to the traceparent it came with
         }
         if (headers != null) {
             ContextLocals.put(CONTEXT_KEY, headers);

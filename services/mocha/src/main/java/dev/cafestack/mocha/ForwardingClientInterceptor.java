@@ -2,6 +2,7 @@ package dev.cafestack.mocha;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.cafestack.common.tracing.GatedGrpcClientTracing;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -9,14 +10,13 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.opentelemetry.api.trace.Span;
 import io.quarkus.grpc.GlobalInterceptor;
 
 /**
- * Writes the inbound request's {@link ForwardedHeaders} onto every gRPC call mocha makes. When OpenTelemetry has a
- * span for the call it propagates the trace itself (W3C trace context, with mocha's span as the parent); otherwise the
- * trace headers (W3C, and B3 if a Zipkin-traced mesh sent them) are copied as they came, so the mesh still joins the
- * spans.
+ * Writes the inbound request's {@link ForwardedHeaders} onto every gRPC call mocha makes. When the call is traced (the
+ * request was sampled, {@link GatedGrpcClientTracing}) OpenTelemetry propagates the trace itself (W3C trace context,
+ * with mocha's span as the parent); otherwise the trace headers (W3C, and B3 if a Zipkin-traced mesh sent them) are
+ * copied as they came, so the mesh still joins the spans and the sampling decision reaches latte unchanged.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -28,7 +28,7 @@ public class ForwardingClientInterceptor implements ClientInterceptor {
         if (forwarded == null) {
             return next.newCall(method, options);
         }
-        boolean untracedCall = !Span.current().getSpanContext().isValid();
+        boolean untracedCall = !GatedGrpcClientTracing.traced();
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
             @Override
             public void start(Listener<R> listener, Metadata headers) {

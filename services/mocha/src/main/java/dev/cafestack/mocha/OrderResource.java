@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.cafestack.api.v1.BrewReply;
 import dev.cafestack.api.v1.BrewRequest;
+import dev.cafestack.common.tracing.TraceGate;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -27,17 +28,19 @@ public class OrderResource {
 
     private final Menu menu;
     private final LatteClient latte;
+    private final TraceGate gate;
 
-    OrderResource(Menu menu, LatteClient latte) {
+    OrderResource(Menu menu, LatteClient latte, TraceGate gate) {
         this.menu = menu;
         this.latte = latte;
+        this.gate = gate;
     }
 
     @POST
     @Path("/orders")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Object>> order(OrderRequest order, HttpServerRequest http) {
-        String requestId = ForwardedHeaders.capture(http);
+        String requestId = ForwardedHeaders.capture(http, gate);
         if (requestId != null) {
             MDC.put("x-request-id", requestId);
         }

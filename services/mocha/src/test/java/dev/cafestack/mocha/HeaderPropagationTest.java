@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.opentelemetry.runtime.tracing.instrumentation.InstrumentationRecorder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -53,5 +54,36 @@ class HeaderPropagationTest {
         assertEquals(requestId, received.get("mdc.x-request-id"));
         assertEquals(traceId, received.get("mdc.traceId"));
         assertTrue(received.get("mdc.spanId").matches("[0-9a-f]{16}"), "span id in the log: " + received.get("mdc.spanId"));
+    }
+
+    @Test
+    @DisplayName("an order its caller did not sample makes no span: latte receives the caller's traceparent unchanged and makes none either")
+    void unsampledOrderIsPassedOnVerbatim() {
+        String requestId = "req-unsampled-" + System.nanoTime();
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+        Map<String, String> received = ReceivedHeaders.ofOrder(LatteProcess.current(), Map.of("x-request-id", requestId,
+                "traceparent", traceparent, "tracestate", "rojo=00f067aa0ba902b7"));
+        assertEquals(traceparent, received.get("traceparent"), "the caller's span stays the parent: mocha made no span");
+        assertEquals("rojo=00f067aa0ba902b7", received.get("tracestate"));
+        assertEquals(requestId, received.get("mdc.x-request-id"));
+        assertNull(received.get("mdc.traceId"), "latte made no span of the unsampled call, so no trace id in its log");
+    }
+
+    @Test
+    @DisplayName("an order without a traceparent starts a trace at the environment's ratio (1.0 here): latte receives it as a child, sampled")
+    void newTraceAtRatioOne() {
+        Map<String, String> received = ReceivedHeaders.ofOrder(LatteProcess.current(),
+                Map.of("x-request-id", "req-new-trace-" + System.nanoTime()));
+        String[] traceparent = received.get("traceparent").split("-");
+        assertEquals("01", traceparent[3], "sampled: " + received.get("traceparent"));
+        assertEquals(traceparent[1], received.get("mdc.traceId"), "latte's span joins mocha's trace");
+    }
+
+    @Test
+    @DisplayName("the trace gate stands in front of Quarkus' HTTP tracing in the running service")
+    void gateIsInstalled() {
+        assertTrue(InstrumentationRecorder.FACTORY.getVertxTracerDelegator().getDelegate().getClass().getName()
+                .endsWith("GatedHttpServerTracing$Gated"), "the Vert.x tracer: "
+                + InstrumentationRecorder.FACTORY.getVertxTracerDelegator().getDelegate());
     }
 }

@@ -1,5 +1,6 @@
 package dev.cafestack.mocha;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -10,12 +11,26 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.restassured.http.ContentType;
+
 /** Reads, from latte's JSON log, the tracing headers latte logged for one request id. */
 final class ReceivedHeaders {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReceivedHeaders() {
+    }
+
+    /**
+     * Places a valid order with these headers (one of them {@code x-request-id}), expects 201, and returns what latte
+     * received for it ({@link #of}).
+     */
+    static Map<String, String> ofOrder(LatteProcess latte, Map<String, String> headers) {
+        given().contentType(ContentType.JSON).headers(headers)
+                .body("{\"drink\":\"latte\",\"size\":\"small\"}")
+                .when().post("/api/orders")
+                .then().statusCode(201);
+        return of(latte, headers.get("x-request-id"));
     }
 
     /** The headers of the call that carried this x-request-id, and the JSON log line's MDC as "mdc.*". */

@@ -239,7 +239,12 @@ class RenderedManifestsTest {
             c.getEnv().forEach(e -> vars.put(e.getName(), e.getValue()));
             assertThat(vars.get("QUARKUS_PROFILE")).as(cat + " runs the cafe Quarkus profile of its environment")
                     .isEqualTo("cafe-" + env);
-            assertThat(vars.get("QUARKUS_OTEL_TRACES_SAMPLER_ARG")).isEqualTo(values.getProperty("cafe.trace.sampling"));
+            if (c.getName().equals("mocha") || c.getName().equals("latte")) {
+                // The traced services: the SDK switch and the ratio of new traces their TraceGate samples.
+                assertThat(vars.get("QUARKUS_OTEL_SDK_DISABLED")).isEqualTo(values.getProperty("cafe.tracing.disabled"));
+                assertThat(vars.get("CAFE_TRACE_SAMPLING")).as(cat + " samples new traces at the environment's ratio")
+                        .isEqualTo(values.getProperty("cafe.trace.sampling"));
+            }
             assertThat(vars.get("QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo(values.getProperty("cafe.log.json"));
         }
     }
