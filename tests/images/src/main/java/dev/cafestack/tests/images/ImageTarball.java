@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,11 +39,13 @@ public final class ImageTarball {
         }
     }
 
+    private final Path tarball;
     private final List<String> repoTags;
     private final JsonNode config;
     private final List<Layer> layers;
 
-    private ImageTarball(List<String> repoTags, JsonNode config, List<Layer> layers) {
+    private ImageTarball(Path tarball, List<String> repoTags, JsonNode config, List<Layer> layers) {
+        this.tarball = tarball;
         this.repoTags = repoTags;
         this.config = config;
         this.layers = layers;
@@ -68,7 +71,7 @@ public final class ImageTarball {
             byte[] blob = required(files, manifest.get("Layers").get(i).asText());
             layers.add(new Layer(diffIds.get(i).asText(), entries(blob)));
         }
-        return new ImageTarball(List.copyOf(tags), config, List.copyOf(layers));
+        return new ImageTarball(tarball, List.copyOf(tags), config, List.copyOf(layers));
     }
 
     public List<String> repoTags() {
@@ -99,6 +102,44 @@ public final class ImageTarball {
     public Layer layerOf(String path) {
         return layers.stream().filter(l -> l.contains(path)).reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no layer holds " + path));
+    }
+
+    /**
+     * Writes the regular files under {@code directory} (absolute, as a container sees it) into {@code into}, as a
+     * container sees them: later layers win, and each file keeps its size and modification time from the image.
+     */
+    public void extract(String directory, Path into) throws IOException {
+        String prefix = directory.endsWith("/") ? directory : directory + "/";
+        Map<String, byte[]> files = new HashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.isFile()) {
+                    files.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        JsonNode manifest = new ObjectMapper().readTree(required(files, "manifest.json")).get(0);
+        for (JsonNode layer : manifest.get("Layers")) {
+            byte[] blob = required(files, layer.asText());
+            InputStream raw = new ByteArrayInputStream(blob);
+            InputStream data = blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b
+                    ? new GZIPInputStream(raw) : raw;
+            try (TarArchiveInputStream in = new TarArchiveInputStream(data)) {
+                for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    String path = "/" + e.getName().replaceFirst("^\\./", "");
+                    if (!e.isFile() || !path.startsWith(prefix)) {
+                        continue;
+                    }
+                    Path target = into.resolve(path.substring(prefix.length())).normalize();
+                    if (!target.startsWith(into)) {
+                        throw new IOException(tarball + ": " + path + " leaves " + directory);
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, in.readAllBytes());
+                    Files.setLastModifiedTime(target, FileTime.from(e.getModTime().toInstant()));
+                }
+            }
+        }
     }
 
     private static List<Entry> entries(byte[] blob) throws IOException {

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -100,6 +104,56 @@ public abstract class ServiceImageContract {
         assertThat(image.fileSystem()).as("the archive, relative to the working directory " + APP).containsKey(archive);
         assertThat(image.fileSystem().get(archive).directory()).isFalse();
         assertThat(strings(containerConfig().path("Env"))).contains("MALLOC_ARENA_MAX=2");
+    }
+
+    @Test
+    @DisplayName("starts from an AppCDS archive that the JVM which wrote it accepts over the image's own files, and "
+            + "rejects once a jar's time changes")
+    void itsClassDataArchiveFitsTheImagesFiles() throws Exception {
+        // A dynamic archive records each class path jar's size and modification time; the JVM ignores an archive that
+        // does not match them. -Xshare:on turns that silent fallback into a failed start, and
+        // -XX:+PrintSharedArchiveAndExit validates the class path and exits before main.
+        String archive = strings(containerConfig().path("Entrypoint")).stream()
+                .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
+                .substring("-XX:SharedArchiveFile=".length());
+        Path app = work.resolve("app-cds-check");
+        deleteTree(app);
+        image.extract(APP, app);
+        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
+                "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit", "-jar", "quarkus-run.jar");
+
+        Exec accepted = Exec.run(app, java);
+        assertThat(accepted.exitCode()).as("%s in a copy of the image's %s:%n%s", String.join(" ", java), APP,
+                accepted.output()).isZero();
+        assertThat(accepted.output()).contains("quarkus-run.jar");
+
+        Files.setLastModifiedTime(app.resolve("quarkus-run.jar"), FileTime.from(Instant.now()));
+        Exec rejected = Exec.run(app, java);
+        assertThat(rejected.exitCode()).as("the same, quarkus-run.jar touched:%n%s", rejected.output()).isNotZero();
+    }
+
+    private record Exec(int exitCode, String output) {
+
+        static Exec run(Path dir, List<String> command) throws IOException, InterruptedException {
+            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not exit within 60 s:\n" + output);
+            }
+            return new Exec(process.exitValue(), output);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     @Test
