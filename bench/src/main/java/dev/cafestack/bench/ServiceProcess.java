@@ -63,6 +63,16 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Whether this JVM has a file named {@code fileName} mapped (its {@code /proc/<pid>/maps}), e.g. a CDS archive. */
+    boolean maps(String fileName) {
+        Path maps = Path.of("/proc", Long.toString(pid()), "maps");
+        try (java.util.stream.Stream<String> lines = Files.lines(maps)) {
+            return lines.anyMatch(line -> line.endsWith("/" + fileName));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + maps + " of " + name, e);
+        }
+    }
+
     /** Polls the readiness URL until it answers 200; returns milliseconds from launch to ready. */
     long awaitReady(String url, Duration timeout) throws InterruptedException {
         HttpRequest ready = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).GET().build();

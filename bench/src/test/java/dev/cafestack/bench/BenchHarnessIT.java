@@ -47,6 +47,9 @@ class BenchHarnessIT {
                 "-XX:MaxRAM=", "obs-off warm-up, orders/s per 1s window", "obs-on warm-up", "latte-down warm-up",
                 "obs-on / obs-off: orders/s", "latte-down / obs-on: orders/s", "the OTLP sink received",
                 "latte-down: mocha threads", "BENCH-DONE");
+        // The services were packaged by the JVM that runs them here: each maps its AppCDS archive, as in the image.
+        assertThat(text).contains("obs-off: class data archive app-cds.jsa in use by latte and mocha",
+                "obs-on: class data archive app-cds.jsa in use by latte and mocha");
 
         Map<String, Map<String, String>> summaries = summaries(text);
         assertThat(summaries).containsOnlyKeys("obs-off", "obs-on", "latte-down");
