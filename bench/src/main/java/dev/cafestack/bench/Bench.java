@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
@@ -218,32 +219,29 @@ public final class Bench {
         out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d, ports %d/%d), mocha ready %d ms after launch "
                 + "(pid %d, port %d)%n", config, latteReady, latteJvm.pid(), latteGrpc, latteHttp, mochaReady, mochaJvm.pid(),
                 mochaHttp);
-        reportClassDataArchive(config, imageFlags, List.of(latteJvm, mochaJvm));
+        reportClassDataArchive(config, List.of(latteJvm, mochaJvm));
         return new Pair(config, mochaHttp, latteGrpc, latteHttp, mochaJvm, latteJvm);
     }
 
     /**
-     * Says whether the JVMs use the image's AppCDS archive (-XX:SharedArchiveFile, the last one given): a JVM silently
-     * ignores an archive that another JVM build wrote, or whose jars changed since, and then starts slower than the
-     * image does.
+     * Says whether the JVMs use the image's AppCDS archive (the -XX:SharedArchiveFile each was started with): a JVM
+     * silently ignores an archive that another JVM build wrote, or whose jars changed since, and then starts slower than
+     * the image does.
      */
-    private void reportClassDataArchive(String config, List<String> imageFlags, List<ServiceProcess> jvms) {
-        List<String> flags = new ArrayList<>(imageFlags);
-        flags.addAll(options.jvmArgs());
-        String archive = flags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile="))
-                .map(flag -> Path.of(flag.substring("-XX:SharedArchiveFile=".length())).getFileName().toString())
-                .reduce((first, last) -> last).orElse(null);
-        if (archive == null) {
+    private void reportClassDataArchive(String config, List<ServiceProcess> jvms) {
+        Optional<String> archive = jvms.get(0).classDataArchive();
+        if (archive.isEmpty()) {
             return;
         }
-        List<String> without = jvms.stream().filter(jvm -> !jvm.maps(archive)).map(jvm -> jvm.name).toList();
+        List<String> without = jvms.stream().filter(jvm -> !jvm.classDataArchive().map(jvm::maps).orElse(false))
+                .map(jvm -> jvm.name).toList();
         if (without.isEmpty()) {
-            out.printf(Locale.ROOT, "%s: class data archive %s in use by %s%n", config, archive,
+            out.printf(Locale.ROOT, "%s: class data archive %s in use by %s%n", config, archive.get(),
                     String.join(" and ", jvms.stream().map(jvm -> jvm.name).toList()));
         } else {
             out.printf(Locale.ROOT, "%s: class data archive %s NOT in use by %s: that JVM ignored it (another JVM build "
-                    + "wrote it, or a jar changed since: package the services with the JVM that runs them, -Dbench.java), so its launch "
-                    + "-> ready is slower than the image's%n", config, archive, String.join(" and ", without));
+                    + "wrote it, or a jar changed since: package the services with the JVM that runs them, -Dbench.java), "
+                    + "so its launch -> ready is slower than the image's%n", config, archive.get(), String.join(" and ", without));
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** One service JVM that the benchmark started: it knows its launch time, waits for readiness, and stops itself. */
@@ -20,12 +21,14 @@ final class ServiceProcess implements AutoCloseable {
 
     final String name;
     final Path log;
+    private final List<String> jvmFlags;
     private final Process process;
     private final long launchedNanos;
 
-    private ServiceProcess(String name, Path log, Process process, long launchedNanos) {
+    private ServiceProcess(String name, Path log, List<String> jvmFlags, Process process, long launchedNanos) {
         this.name = name;
         this.log = log;
+        this.jvmFlags = List.copyOf(jvmFlags);
         this.process = process;
         this.launchedNanos = launchedNanos;
     }
@@ -49,7 +52,7 @@ final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         try {
             long launched = System.nanoTime();
-            return new ServiceProcess(name, log, builder.start(), launched);
+            return new ServiceProcess(name, log, jvmFlags, builder.start(), launched);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
@@ -61,6 +64,13 @@ final class ServiceProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** The file name of the class data archive this JVM was started with (its last -XX:SharedArchiveFile), if any. */
+    Optional<String> classDataArchive() {
+        return jvmFlags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile="))
+                .map(flag -> Path.of(flag.substring("-XX:SharedArchiveFile=".length())).getFileName().toString())
+                .reduce((first, last) -> last);
     }
 
     /** Whether this JVM has a file named {@code fileName} mapped (its {@code /proc/<pid>/maps}), e.g. a CDS archive. */
