@@ -313,6 +313,10 @@ public final class Bench {
         if (!options.obsOnEnv().isEmpty()) {
             out.printf(Locale.ROOT, "obs-on also with: %s (an ablation, not the prod configuration)%n", options.obsOnEnv());
         }
+        if (!options.obsOnJvmArgs().isEmpty()) {
+            out.printf(Locale.ROOT, "obs-on also with the JVM flags: %s (an ablation, not the image's flags)%n",
+                    String.join(" ", options.obsOnJvmArgs()));
+        }
     }
 
     /** The container's limits as the JVM sees them inside it: the heap share applies to the memory limit. */
@@ -354,6 +358,10 @@ public final class Bench {
         flags.addAll(containerFlags(c));
         // Extra flags for an investigation (a profiler agent, Native Memory Tracking), after the image's own.
         options.jvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
+        if (!config.equals("obs-off")) {
+            // An ablation of a JVM flag: obs-on (and latte-down, which is obs-on) with it, obs-off as the image runs.
+            flags.addAll(options.obsOnJvmArgs());
+        }
         ServiceProcess process = ServiceProcess.start(c.service(), options.java(), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,
                 options.out().resolve(config + "-" + c.service() + ".log"));

@@ -10,7 +10,7 @@ import java.util.Map;
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
 record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
-        List<String> jvmArgs, Map<String, String> obsOnEnv) {
+        List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -46,8 +46,8 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
                 take(given, "java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                 Boolean.parseBoolean(take(given, "profile", "false")),
-                List.of(take(given, "jvm-args", "").trim().split("\\s+")).stream().filter(a -> !a.isEmpty()).toList(),
-                assignments(take(given, "obs-on-env", "")));
+                flags(take(given, "jvm-args", "")), assignments(take(given, "obs-on-env", "")),
+                flags(take(given, "obs-on-jvm-args", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
@@ -55,6 +55,11 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");
         }
         return options;
+    }
+
+    /** JVM flags separated by white space. */
+    static List<String> flags(String text) {
+        return List.of(text.trim().split("\\s+")).stream().filter(a -> !a.isEmpty()).toList();
     }
 
     /** {@code NAME=VALUE,NAME=VALUE}: environment variables, names as a shell spells them. */

@@ -47,6 +47,9 @@ class WrkTest {
                 .containsEntry("QUARKUS_OTEL_SDK_DISABLED", "true").containsEntry("CAFE_METRICS_ENABLED", "false").hasSize(2);
         assertThat(Options.parse().obsOnEnv()).isEmpty();
         assertThatThrownBy(() -> Options.parse("--obs-on-env=tracing off")).hasMessageContaining("--obs-on-env is NAME=VALUE");
+        assertThat(Options.parse("--obs-on-jvm-args= -XX:NewSize=16m  -Xlog:gc ").obsOnJvmArgs())
+                .containsExactly("-XX:NewSize=16m", "-Xlog:gc");
+        assertThat(Options.parse().obsOnJvmArgs()).isEmpty();
     }
 
     @Test

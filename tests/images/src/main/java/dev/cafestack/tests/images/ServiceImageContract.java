@@ -113,15 +113,8 @@ public abstract class ServiceImageContract {
         // A dynamic archive records each class path jar's size and modification time; the JVM ignores an archive that
         // does not match them. -Xshare:on turns that silent fallback into a failed start, and
         // -XX:+PrintSharedArchiveAndExit validates the class path and exits before main.
-        String archive = strings(containerConfig().path("Entrypoint")).stream()
-                .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
-                .substring("-XX:SharedArchiveFile=".length());
-        Path app = work.resolve("app-cds-check");
-        deleteTree(app);
-        image.extract(APP, app);
-        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
-                "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit", "-jar", "quarkus-run.jar");
+        Path app = extractedApp("app-cds-check");
+        List<String> java = archiveCheck();
 
         Exec accepted = Exec.run(app, java);
         assertThat(accepted.exitCode()).as("%s in a copy of the image's %s:%n%s", String.join(" ", java), APP,
@@ -131,6 +124,41 @@ public abstract class ServiceImageContract {
         Files.setLastModifiedTime(app.resolve("quarkus-run.jar"), FileTime.from(Instant.now()));
         Exec rejected = Exec.run(app, java);
         assertThat(rejected.exitCode()).as("the same, quarkus-run.jar touched:%n%s", rejected.output()).isNotZero();
+    }
+
+    @Test
+    @DisplayName("starts from an AppCDS archive of its whole archive run, up to Quarkus' archive hook (its configuration "
+            + "was complete), not of a start that failed halfway")
+    void itsClassDataArchiveHoldsTheWholeArchiveRun() throws Exception {
+        // The build's archive run ends at the step Quarkus records for it (quarkus.appcds.generate), whose recorder
+        // class is then loaded and archived. A run that stopped earlier (a required setting missing: the service's
+        // ConfigMap file not given, cafe.appcds.config) leaves it out, together with every class after that point.
+        List<String> java = new ArrayList<>(archiveCheck());
+        java.add(java.size() - 2, "-XX:+PrintSharedDictionary");
+        Exec listed = Exec.run(extractedApp("app-cds-classes"), java);
+        assertThat(listed.exitCode()).as("%s:%n%s", String.join(" ", java), listed.output()).isZero();
+        assertThat(listed.output().contains(" io.quarkus.arc.runtime.appcds.JvmStartupOptimizerArchiveRecorder "))
+                .as("Quarkus' archive hook among the archive's classes (%s in a copy of the image's %s); without it the "
+                        + "run that wrote the archive ended early: read the app-cds execution's output",
+                        String.join(" ", java), APP).isTrue();
+    }
+
+    /** {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit -jar quarkus-run.jar}. */
+    private List<String> archiveCheck() {
+        String archive = strings(containerConfig().path("Entrypoint")).stream()
+                .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
+                .substring("-XX:SharedArchiveFile=".length());
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
+                "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit", "-jar", "quarkus-run.jar");
+    }
+
+    /** A fresh copy of the image's /deployments, with the image's file times. */
+    private Path extractedApp(String name) throws IOException {
+        Path app = work.resolve(name);
+        deleteTree(app);
+        image.extract(APP, app);
+        return app;
     }
 
     private record Exec(int exitCode, String output) {
