@@ -8,21 +8,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs an image tarball with podman (when this machine has it) the way a Deployment's pod would run it: the
- * container's env values, its ConfigMap and emptyDir volumes, its user and group, a read-only root file system, no
- * capabilities, no privilege escalation. Ports are published on 127.0.0.1 only, on ports podman picks.
+ * Runs an image tarball with podman (when this machine has it) the way a Deployment's (or StatefulSet's) pod would run
+ * it: the container's env values, its ConfigMap and emptyDir volumes, its Secret volumes with stand-in files (Secrets
+ * are made outside the build, so the check supplies their files), a fresh empty volume for each of a StatefulSet's
+ * volume claims, its user and group, a read-only root file system, no capabilities, no privilege escalation. Ports are
+ * published on 127.0.0.1 only, on ports podman picks.
  *
  * <p>The stand-in base has no JRE: the build machine's ({@code java.home}, with the files its absolute symlinks point
  * at) is mounted read-only at {@code /opt/java/openjdk}, where the Temurin base keeps it, and {@code /usr} (the C
@@ -56,11 +60,11 @@ public final class PodmanRun implements AutoCloseable {
     }
 
     /**
-     * Loads {@code tarball} (its image id is in {@code imageIdFile}, as jib writes it) and starts the Deployment's
-     * first container from it, detached.
+     * Loads {@code tarball} (its image id is in {@code imageIdFile}, as jib writes it) and starts the workload's first
+     * container from it, detached. {@code standInSecrets}: for each Secret a volume mounts, its files (name to content).
      */
-    public static PodmanRun start(Path tarball, Path imageIdFile, JsonNode deployment, RenderedDeployments env, Path work)
-            throws IOException {
+    public static PodmanRun start(Path tarball, Path imageIdFile, JsonNode deployment, RenderedDeployments env,
+            Map<String, Map<String, String>> standInSecrets, Path work) throws IOException {
         Files.createDirectories(work);
         String imageId = Files.readString(imageIdFile).trim().replaceFirst("^sha256:", "");
         Result load = podman(Duration.ofMinutes(2), "load", "-q", "-i", tarball.toString());
@@ -88,11 +92,33 @@ public final class PodmanRun implements AutoCloseable {
         });
         Map<String, JsonNode> volumes = new LinkedHashMap<>();
         pod.path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+        Set<String> claims = new TreeSet<>();
+        deployment.at("/spec/volumeClaimTemplates").forEach(c -> claims.add(c.at("/metadata/name").asText()));
         for (JsonNode mount : spec.path("volumeMounts")) {
-            JsonNode volume = volumes.get(mount.path("name").asText());
             String path = mount.path("mountPath").asText();
-            if (volume.has("emptyDir")) {
+            JsonNode volume = volumes.get(mount.path("name").asText());
+            if (volume == null && claims.contains(mount.path("name").asText())) {
+                // A StatefulSet's volume claim: a new pod gets a fresh, empty volume that it may write.
                 args.add("--tmpfs=" + path + ":rw,mode=1777");
+            } else if (volume == null) {
+                throw new AssertionError("volume mount " + mount + " names no volume and no volume claim");
+            } else if (volume.has("emptyDir")) {
+                args.add("--tmpfs=" + path + ":rw,mode=1777");
+            } else if (volume.has("secret")) {
+                String secret = volume.at("/secret/secretName").asText();
+                Map<String, String> files = standInSecrets.get(secret);
+                if (files == null) {
+                    throw new AssertionError("the Secret " + secret + " mounted at " + path + " has no stand-in files: "
+                            + "the service's image check supplies them (ServiceImageContract.standInSecrets())");
+                }
+                Path dir = work.resolve("secrets").resolve(mount.path("name").asText());
+                Files.createDirectories(dir);
+                for (Map.Entry<String, String> file : files.entrySet()) {
+                    Files.deleteIfExists(dir.resolve(file.getKey())); // read-only from the run before
+                    Path written = Files.writeString(dir.resolve(file.getKey()), file.getValue());
+                    Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("r--r--r--"));
+                }
+                args.add("--volume=" + dir.toAbsolutePath() + ":" + path + ":ro");
             } else if (volume.has("configMap")) {
                 Path dir = work.resolve("volumes").resolve(mount.path("name").asText());
                 Files.createDirectories(dir);

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Deployments a service's build rendered for one environment (target/cafe/ENV/kubernetes.yml, a List), as far as
- * the image has to agree with them: the image each container runs, its ports, the user it runs as; and the
- * ConfigMaps beside them, which a container may mount.
+ * The workloads a service's build rendered for one environment (target/cafe/ENV/kubernetes.yml, a List): its
+ * Deployments, or the StatefulSet of a service that keeps state (the relay), as far as the image has to agree with
+ * them: the image each container runs, its ports, the user it runs as; and the ConfigMaps beside them, which a
+ * container may mount.
  */
 public record RenderedDeployments(String env, List<JsonNode> deployments, List<JsonNode> configMaps) {
 
@@ -27,22 +28,22 @@ public record RenderedDeployments(String env, List<JsonNode> deployments, List<J
         List<JsonNode> configMaps = new ArrayList<>();
         list.path("items").forEach(item -> {
             switch (item.path("kind").asText()) {
-                case "Deployment" -> deployments.add(item);
+                case "Deployment", "StatefulSet" -> deployments.add(item);
                 case "ConfigMap" -> configMaps.add(item);
                 default -> { }
             }
         });
         if (deployments.isEmpty()) {
-            throw new AssertionError(file + " renders no Deployment");
+            throw new AssertionError(file + " renders no Deployment or StatefulSet");
         }
         return new RenderedDeployments(env, List.copyOf(deployments), List.copyOf(configMaps));
     }
 
-    /** The Deployment whose pods are labelled {@code version: <track>} (there is one per track). */
+    /** The workload whose pods are labelled {@code version: <track>} (there is one per track). */
     public JsonNode deployment(String track) {
         return deployments.stream()
                 .filter(d -> track.equals(d.at("/spec/template/metadata/labels/version").asText()))
-                .findFirst().orElseThrow(() -> new AssertionError(env + " has no Deployment of track " + track));
+                .findFirst().orElseThrow(() -> new AssertionError(env + " has no Deployment or StatefulSet of track " + track));
     }
 
     public JsonNode configMap(String name) {
