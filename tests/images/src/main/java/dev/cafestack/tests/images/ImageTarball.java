@@ -52,17 +52,9 @@ public final class ImageTarball {
     }
 
     public static ImageTarball read(Path tarball) throws IOException {
-        Map<String, byte[]> files = new HashMap<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
-            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                if (e.isFile()) {
-                    files.put(e.getName(), in.readAllBytes());
-                }
-            }
-        }
-        ObjectMapper json = new ObjectMapper();
-        JsonNode manifest = json.readTree(required(files, "manifest.json")).get(0);
-        JsonNode config = json.readTree(required(files, manifest.get("Config").asText()));
+        Map<String, byte[]> files = files(tarball);
+        JsonNode manifest = manifest(files);
+        JsonNode config = new ObjectMapper().readTree(required(files, manifest.get("Config").asText()));
         List<String> tags = new ArrayList<>();
         manifest.get("RepoTags").forEach(t -> tags.add(t.asText()));
         JsonNode diffIds = config.at("/rootfs/diff_ids");
@@ -110,23 +102,11 @@ public final class ImageTarball {
      */
     public void extract(String directory, Path into) throws IOException {
         String prefix = directory.endsWith("/") ? directory : directory + "/";
-        Map<String, byte[]> files = new HashMap<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
-            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                if (e.isFile()) {
-                    files.put(e.getName(), in.readAllBytes());
-                }
-            }
-        }
-        JsonNode manifest = new ObjectMapper().readTree(required(files, "manifest.json")).get(0);
-        for (JsonNode layer : manifest.get("Layers")) {
-            byte[] blob = required(files, layer.asText());
-            InputStream raw = new ByteArrayInputStream(blob);
-            InputStream data = blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b
-                    ? new GZIPInputStream(raw) : raw;
-            try (TarArchiveInputStream in = new TarArchiveInputStream(data)) {
+        Map<String, byte[]> files = files(tarball);
+        for (JsonNode layer : manifest(files).get("Layers")) {
+            try (TarArchiveInputStream in = layer(required(files, layer.asText()))) {
                 for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    String path = "/" + e.getName().replaceFirst("^\\./", "");
+                    String path = path(e);
                     if (!e.isFile() || !path.startsWith(prefix)) {
                         continue;
                     }
@@ -144,18 +124,43 @@ public final class ImageTarball {
 
     private static List<Entry> entries(byte[] blob) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        InputStream raw = new ByteArrayInputStream(blob);
-        InputStream data = blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b
-                ? new GZIPInputStream(raw) : raw;
-        try (TarArchiveInputStream in = new TarArchiveInputStream(data)) {
+        try (TarArchiveInputStream in = layer(blob)) {
             for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                String path = "/" + e.getName().replaceFirst("^\\./", "").replaceFirst("/$", "");
                 String sha256 = e.isFile() ? StandInBaseImage.sha256(in.readAllBytes()) : null;
-                entries.add(new Entry(path, e.isDirectory(), e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(),
-                        e.getSize(), e.getModTime().toInstant(), sha256));
+                entries.add(new Entry(path(e), e.isDirectory(), e.getMode() & 07777, e.getLongUserId(),
+                        e.getLongGroupId(), e.getSize(), e.getModTime().toInstant(), sha256));
             }
         }
         return List.copyOf(entries);
+    }
+
+    /** The tarball's own files (manifest.json, the config, the layer blobs) by name. */
+    private static Map<String, byte[]> files(Path tarball) throws IOException {
+        Map<String, byte[]> files = new HashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.isFile()) {
+                    files.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        return files;
+    }
+
+    private static JsonNode manifest(Map<String, byte[]> files) throws IOException {
+        return new ObjectMapper().readTree(required(files, "manifest.json")).get(0);
+    }
+
+    /** A layer blob's entries, gzip-compressed or not. */
+    private static TarArchiveInputStream layer(byte[] blob) throws IOException {
+        InputStream raw = new ByteArrayInputStream(blob);
+        return new TarArchiveInputStream(blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b
+                ? new GZIPInputStream(raw) : raw);
+    }
+
+    /** An entry's path as a container sees it: absolute, no trailing slash. */
+    private static String path(TarArchiveEntry e) {
+        return "/" + e.getName().replaceFirst("^\\./", "").replaceFirst("/$", "");
     }
 
     private static byte[] required(Map<String, byte[]> files, String name) {

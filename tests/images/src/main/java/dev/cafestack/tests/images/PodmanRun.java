@@ -95,14 +95,14 @@ public final class PodmanRun implements AutoCloseable {
         Set<String> claims = new TreeSet<>();
         deployment.at("/spec/volumeClaimTemplates").forEach(c -> claims.add(c.at("/metadata/name").asText()));
         for (JsonNode mount : spec.path("volumeMounts")) {
+            String volumeName = mount.path("name").asText();
             String path = mount.path("mountPath").asText();
-            JsonNode volume = volumes.get(mount.path("name").asText());
-            if (volume == null && claims.contains(mount.path("name").asText())) {
-                // A StatefulSet's volume claim: a new pod gets a fresh, empty volume that it may write.
-                args.add("--tmpfs=" + path + ":rw,mode=1777");
-            } else if (volume == null) {
+            JsonNode volume = volumes.get(volumeName);
+            if (volume == null && !claims.contains(volumeName)) {
                 throw new AssertionError("volume mount " + mount + " names no volume and no volume claim");
-            } else if (volume.has("emptyDir")) {
+            }
+            if (volume == null || volume.has("emptyDir")) {
+                // An emptyDir, or a StatefulSet's volume claim: a new pod gets a fresh, empty volume that it may write.
                 args.add("--tmpfs=" + path + ":rw,mode=1777");
             } else if (volume.has("secret")) {
                 String secret = volume.at("/secret/secretName").asText();
@@ -111,23 +111,12 @@ public final class PodmanRun implements AutoCloseable {
                     throw new AssertionError("the Secret " + secret + " mounted at " + path + " has no stand-in files: "
                             + "the service's image check supplies them (ServiceImageContract.standInSecrets())");
                 }
-                Path dir = work.resolve("secrets").resolve(mount.path("name").asText());
-                Files.createDirectories(dir);
-                for (Map.Entry<String, String> file : files.entrySet()) {
-                    Files.deleteIfExists(dir.resolve(file.getKey())); // read-only from the run before
-                    Path written = Files.writeString(dir.resolve(file.getKey()), file.getValue());
-                    Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("r--r--r--"));
-                }
-                args.add("--volume=" + dir.toAbsolutePath() + ":" + path + ":ro");
+                args.add(filesVolume(work.resolve("secrets").resolve(volumeName), files, path));
             } else if (volume.has("configMap")) {
-                Path dir = work.resolve("volumes").resolve(mount.path("name").asText());
-                Files.createDirectories(dir);
-                JsonNode data = env.configMap(volume.at("/configMap/name").asText()).path("data");
-                for (var it = data.fields(); it.hasNext(); ) {
-                    var file = it.next();
-                    Files.writeString(dir.resolve(file.getKey()), file.getValue().asText());
-                }
-                args.add("--volume=" + dir.toAbsolutePath() + ":" + path + ":ro");
+                Map<String, String> files = new LinkedHashMap<>();
+                env.configMap(volume.at("/configMap/name").asText()).path("data").fields()
+                        .forEachRemaining(file -> files.put(file.getKey(), file.getValue().asText()));
+                args.add(filesVolume(work.resolve("volumes").resolve(volumeName), files, path));
             } else {
                 throw new AssertionError("volume kind not run by the image checks: " + volume);
             }
@@ -205,6 +194,18 @@ public final class PodmanRun implements AutoCloseable {
             podman(Duration.ofMinutes(1), "untag", imageId);
             podman(Duration.ofMinutes(1), "rmi", imageId);
         }
+    }
+
+    /** Writes {@code files} (name to content) read-only into {@code dir}; returns podman's option mounting it at {@code path}. */
+    private static String filesVolume(Path dir, Map<String, String> files, String path) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path target = dir.resolve(file.getKey());
+            Files.deleteIfExists(target); // read-only from the run before
+            Files.writeString(target, file.getValue());
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--r--r--"));
+        }
+        return "--volume=" + dir.toAbsolutePath() + ":" + path + ":ro";
     }
 
     /** The directories outside java.home that its absolute symlinks point into (Debian's JDK has /etc ones). */

@@ -49,6 +49,7 @@ public abstract class ServiceImageContract {
     private StandInBaseImage base;
     private ImageTarball image;
     private List<RenderedDeployments> environments;
+    private Path extractedApp;
 
     @BeforeAll
     void readTheImageBuiltOnTheStandInBase() throws IOException {
@@ -115,7 +116,7 @@ public abstract class ServiceImageContract {
         // A dynamic archive records each class path jar's size and modification time; the JVM ignores an archive that
         // does not match them. -Xshare:on turns that silent fallback into a failed start, and
         // -XX:+PrintSharedArchiveAndExit validates the class path and exits before main.
-        Path app = extractedApp("app-cds-check");
+        Path app = extractedApp();
         List<String> java = archiveCheck();
 
         Exec accepted = Exec.run(app, java);
@@ -123,9 +124,15 @@ public abstract class ServiceImageContract {
                 accepted.output()).isZero();
         assertThat(accepted.output()).contains("quarkus-run.jar");
 
-        Files.setLastModifiedTime(app.resolve("quarkus-run.jar"), FileTime.from(Instant.now()));
-        Exec rejected = Exec.run(app, java);
-        assertThat(rejected.exitCode()).as("the same, quarkus-run.jar touched:%n%s", rejected.output()).isNotZero();
+        Path jar = app.resolve("quarkus-run.jar");
+        FileTime imageTime = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now()));
+        try {
+            Exec rejected = Exec.run(app, java);
+            assertThat(rejected.exitCode()).as("the same, quarkus-run.jar touched:%n%s", rejected.output()).isNotZero();
+        } finally {
+            Files.setLastModifiedTime(jar, imageTime); // the copy is the image's again, for the other archive check
+        }
     }
 
     @Test
@@ -135,9 +142,8 @@ public abstract class ServiceImageContract {
         // The build's archive run ends at the step Quarkus records for it (quarkus.appcds.generate), whose recorder
         // class is then loaded and archived. A run that stopped earlier (a required setting missing: the service's
         // ConfigMap file not given, cafe.appcds.config) leaves it out, together with every class after that point.
-        List<String> java = new ArrayList<>(archiveCheck());
-        java.add(java.size() - 2, "-XX:+PrintSharedDictionary");
-        Exec listed = Exec.run(extractedApp("app-cds-classes"), java);
+        List<String> java = archiveCheck("-XX:+PrintSharedDictionary");
+        Exec listed = Exec.run(extractedApp(), java);
         assertThat(listed.exitCode()).as("%s:%n%s", String.join(" ", java), listed.output()).isZero();
         assertThat(listed.output().contains(" io.quarkus.arc.runtime.appcds.JvmStartupOptimizerArchiveRecorder "))
                 .as("Quarkus' archive hook among the archive's classes (%s in a copy of the image's %s); without it the "
@@ -145,22 +151,31 @@ public abstract class ServiceImageContract {
                         String.join(" ", java), APP).isTrue();
     }
 
-    /** {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit -jar quarkus-run.jar}. */
-    private List<String> archiveCheck() {
+    /**
+     * {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit <more> -jar
+     * quarkus-run.jar}.
+     */
+    private List<String> archiveCheck(String... more) {
         String archive = strings(containerConfig().path("Entrypoint")).stream()
                 .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
                 .substring("-XX:SharedArchiveFile=".length());
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
-                "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit", "-jar", "quarkus-run.jar");
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit"));
+        java.addAll(List.of(more));
+        java.addAll(List.of("-jar", "quarkus-run.jar"));
+        return java;
     }
 
-    /** A fresh copy of the image's /deployments, with the image's file times. */
-    private Path extractedApp(String name) throws IOException {
-        Path app = work.resolve(name);
-        deleteTree(app);
-        image.extract(APP, app);
-        return app;
+    /** A copy of the image's /deployments with the image's file times, extracted once for the archive checks. */
+    private Path extractedApp() throws IOException {
+        if (extractedApp == null) {
+            Path app = work.resolve("app-cds-check");
+            deleteTree(app);
+            image.extract(APP, app);
+            extractedApp = app;
+        }
+        return extractedApp;
     }
 
     private record Exec(int exitCode, String output) {
