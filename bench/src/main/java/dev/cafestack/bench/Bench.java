@@ -24,6 +24,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
+import dev.cafestack.localrun.Deployments;
+import dev.cafestack.localrun.ServiceProcess;
+
 /**
  * The load benchmark of the mocha → latte hop. Starts the packaged services (the fast-jars the images hold, with the
  * image's JVM flags and the rendered Deployment's environment and limits), warms them up, drives
@@ -326,9 +329,8 @@ public final class Bench {
 
     private Map<String, String> env(String config, Deployments.Container c, int[] ports) {
         // The image's environment first; the Deployment's env overrides it, as in a pod.
-        Map<String, String> env = new LinkedHashMap<>(imageEnv);
-        env.putAll(c.envWithMountsUnder(options.out().resolve(config + "-" + c.service())));
-        c.fromFields().forEach((name, field) -> env.put(name, field.equals("metadata.name") ? c.service() + "-bench" : field));
+        Map<String, String> env = c.localEnvironment(imageEnv, options.out().resolve(config + "-" + c.service()),
+                c.service() + "-bench");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + ports[3]);
         // Local only, and no drain window on stop (the pods' 5 s wait for endpoint removal).
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -360,7 +362,7 @@ public final class Bench {
         options.jvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
         if (!config.equals("obs-off")) {
             // An ablation of a JVM flag: obs-on (and latte-down, which is obs-on) with it, obs-off as the image runs.
-            flags.addAll(options.obsOnJvmArgs());
+            options.obsOnJvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
         }
         ServiceProcess process = ServiceProcess.start(c.service(), options.java(), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,

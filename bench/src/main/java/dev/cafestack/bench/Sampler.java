@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.cafestack.localrun.ServiceProcess;
+
 /** Samples RSS, threads and open file descriptors of the service JVMs every 200 ms while a run is recorded. */
 final class Sampler implements AutoCloseable {
 

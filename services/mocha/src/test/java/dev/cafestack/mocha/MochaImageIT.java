@@ -11,4 +11,10 @@ class MochaImageIT extends ServiceImageContract {
     protected boolean readyAlone() {
         return false;
     }
+
+    /** Loaded when mocha answers an order's violations: its training run (src/main/appcds/training.txt) sent one. */
+    @Override
+    protected String archivedRunClass() {
+        return "dev.cafestack.mocha.ApiError$Violation";
+    }
 }

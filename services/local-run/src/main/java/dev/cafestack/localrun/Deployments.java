@@ -1,4 +1,4 @@
-package dev.cafestack.bench;
+package dev.cafestack.localrun;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,20 +26,20 @@ import org.yaml.snakeyaml.Yaml;
  * the JVM flags of the image entrypoint (the root pom's Jib configuration) and each container's environment and
  * resource limits (the Deployment as the build renders it, {@code services/<service>/target/cafe/<env>/kubernetes.yml}).
  */
-final class Deployments {
+public final class Deployments {
 
     private Deployments() {
     }
 
     /** One container as its Deployment runs it. */
-    record Container(String service, Map<String, String> env, Map<String, String> fromFields, String memoryLimit,
+    public record Container(String service, Map<String, String> env, Map<String, String> fromFields, String memoryLimit,
             String cpuLimit, Map<String, Map<String, String>> configMapMounts) {
 
         /**
          * Writes the ConfigMaps the container mounts under {@code dir} (one folder per mount path) and returns its
          * environment with every value under a mount path pointing into that folder instead.
          */
-        Map<String, String> envWithMountsUnder(Path dir) {
+        public Map<String, String> envWithMountsUnder(Path dir) {
             Map<String, String> out = new LinkedHashMap<>(env);
             configMapMounts.forEach((mountPath, files) -> {
                 Path local = dir.resolve(mountPath.replaceAll("^/+", ""));
@@ -57,8 +57,20 @@ final class Deployments {
             return out;
         }
 
+        /**
+         * The environment the container has in a pod, for a JVM run outside one: the image's environment, then the
+         * Deployment's env over it (ConfigMap mounts written under {@code mountsDir}, see {@link #envWithMountsUnder}),
+         * and the fields the pod would fill in ({@code metadata.name} is {@code podName}).
+         */
+        public Map<String, String> localEnvironment(Map<String, String> imageEnv, Path mountsDir, String podName) {
+            Map<String, String> out = new LinkedHashMap<>(imageEnv);
+            out.putAll(envWithMountsUnder(mountsDir));
+            fromFields.forEach((name, field) -> out.put(name, field.equals("metadata.name") ? podName : field));
+            return out;
+        }
+
         /** The memory limit in bytes (Kubernetes quantity: Ki, Mi, Gi, or plain bytes). */
-        long memoryLimitBytes() {
+        public long memoryLimitBytes() {
             Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|)").matcher(memoryLimit);
             if (!m.matches()) {
                 throw new IllegalStateException(service + ": memory limit '" + memoryLimit + "' is not <n>Ki|Mi|Gi");
@@ -73,7 +85,7 @@ final class Deployments {
         }
 
         /** The CPU limit as whole processors, as the JVM rounds a CFS quota (at least 1). */
-        int cpus() {
+        public int cpus() {
             double cpus = cpuLimit.endsWith("m") ? Double.parseDouble(cpuLimit.substring(0, cpuLimit.length() - 1)) / 1000
                     : Double.parseDouble(cpuLimit);
             return (int) Math.max(1, Math.ceil(cpus));
@@ -81,7 +93,7 @@ final class Deployments {
     }
 
     /** The image entrypoint's JVM options: the arguments between {@code java} and {@code -jar}, properties resolved. */
-    static List<String> imageJvmFlags(Path rootPom) {
+    public static List<String> imageJvmFlags(Path rootPom) {
         List<String> args = new ArrayList<>();
         NodeList argNodes = first(jibContainer(rootPom), "entrypoint").getElementsByTagName("arg");
         Map<String, String> properties = properties(rootPom);
@@ -96,7 +108,7 @@ final class Deployments {
     }
 
     /** The environment the image sets ({@code <container><environment>} of the root pom's Jib configuration). */
-    static Map<String, String> imageEnvironment(Path rootPom) {
+    public static Map<String, String> imageEnvironment(Path rootPom) {
         Map<String, String> env = new LinkedHashMap<>();
         Element environment = first(jibContainer(rootPom), "environment");
         Map<String, String> properties = properties(rootPom);
@@ -135,10 +147,10 @@ final class Deployments {
 
     /** The named container of the first Deployment in a rendered manifest that runs it. */
     @SuppressWarnings("unchecked")
-    static Container container(Path manifest, String service) {
+    public static Container container(Path manifest, String service) {
         if (!Files.isRegularFile(manifest)) {
-            throw new IllegalStateException(manifest + " is missing: build the services first "
-                    + "(./mvnw -o -pl bench -am package -DskipTests)");
+            throw new IllegalStateException(manifest + " is missing: package the service first "
+                    + "(./mvnw -o -pl services/" + service + " -am package -DskipTests)");
         }
         List<Map<String, Object>> resources = new ArrayList<>();
         try (InputStream in = Files.newInputStream(manifest)) {

@@ -1,4 +1,4 @@
-package dev.cafestack.bench;
+package dev.cafestack.localrun;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,13 +14,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** One service JVM that the benchmark started: it knows its launch time, waits for readiness, and stops itself. */
-final class ServiceProcess implements AutoCloseable {
+/** One service JVM started from its fast-jar: it knows its launch time, waits for readiness, and stops itself. */
+public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
-    final String name;
-    final Path log;
+    public final String name;
+    public final Path log;
     private final List<String> jvmFlags;
     private final Process process;
     private final long launchedNanos;
@@ -33,18 +33,21 @@ final class ServiceProcess implements AutoCloseable {
         this.launchedNanos = launchedNanos;
     }
 
-    /** Starts {@code java <flags> -jar quarkus-run.jar} in the fast-jar's directory (the image's /deployments). */
-    static ServiceProcess start(String name, String java, List<String> jvmFlags, Path appDir, Map<String, String> env,
+    /** Starts {@code java <flags> -jar quarkus-run.jar} in the fast-jar's directory, as the image does in /deployments. */
+    public static ServiceProcess start(String name, String java, List<String> jvmFlags, Path appDir, Map<String, String> env,
             Path log) {
         Path jar = appDir.resolve("quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -o -pl bench -am package -DskipTests)");
+            throw new IllegalStateException(jar + " is missing: package the service first (./mvnw -o -pl services/" + name
+                    + " -am package -DskipTests)");
         }
         List<String> command = new java.util.ArrayList<>();
         command.add(java);
         command.addAll(jvmFlags);
         command.add("-jar");
-        command.add(jar.toString());
+        // Relative, as the image's entrypoint names it: a class data archive records the class path it was written
+        // with, and a JVM given another spelling of it (an absolute path) rejects the archive.
+        command.add(jar.getFileName().toString());
         ProcessBuilder builder = new ProcessBuilder(command).directory(appDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("QUARKUS_") || key.equals("JAVA_TOOL_OPTIONS")
@@ -58,23 +61,23 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** The file name of the class data archive this JVM was started with (its last -XX:SharedArchiveFile), if any. */
-    Optional<String> classDataArchive() {
+    public Optional<String> classDataArchive() {
         return jvmFlags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile="))
                 .map(flag -> Path.of(flag.substring("-XX:SharedArchiveFile=".length())).getFileName().toString())
                 .reduce((first, last) -> last);
     }
 
     /** Whether this JVM has a file named {@code fileName} mapped (its {@code /proc/<pid>/maps}), e.g. a CDS archive. */
-    boolean maps(String fileName) {
+    public boolean maps(String fileName) {
         Path maps = Path.of("/proc", Long.toString(pid()), "maps");
         try (java.util.stream.Stream<String> lines = Files.lines(maps)) {
             return lines.anyMatch(line -> line.endsWith("/" + fileName));
@@ -84,7 +87,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Polls the readiness URL until it answers 200; returns milliseconds from launch to ready. */
-    long awaitReady(String url, Duration timeout) throws InterruptedException {
+    public long awaitReady(String url, Duration timeout) throws InterruptedException {
         HttpRequest ready = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).GET().build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -106,7 +109,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then SIGKILL if it has not exited in time; returns the exit code. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -122,7 +125,7 @@ final class ServiceProcess implements AutoCloseable {
         stop();
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));

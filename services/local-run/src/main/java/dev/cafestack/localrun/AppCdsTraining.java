@@ -1,0 +1,166 @@
+package dev.cafestack.localrun;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The AppCDS training run of a service's fast-jar (the root pom's app-cds execution): starts the packaged service with
+ * {@code -XX:ArchiveClassesAtExit}, the image's JVM flags and environment and its prod Deployment's env (what a pod
+ * runs, read from the build's own sources), waits until it has started, sends its training requests, and stops it
+ * with SIGTERM, when the JVM writes the archive. The archive then holds every class of the start (runtime init
+ * included, which Quarkus' own archive run, ending after static init, leaves out) and of the requests.
+ *
+ * <p>Everything local: the service listens on 127.0.0.1 on free ports, its OTLP endpoint is a closed local port, and
+ * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}.
+ *
+ * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> <training file>}.
+ */
+public final class AppCdsTraining {
+
+    static final String ARCHIVE = "app-cds.jsa";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String service;
+    private final Path appDir;
+    private final Path manifest;
+    private final Path rootPom;
+    private final Training training;
+    private final PrintStream out;
+
+    AppCdsTraining(String service, Path appDir, Path manifest, Path rootPom, Training training, PrintStream out) {
+        this.service = service;
+        this.appDir = appDir;
+        this.manifest = manifest;
+        this.rootPom = rootPom;
+        this.training = training;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 5) {
+            System.err.println("usage: AppCdsTraining <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> "
+                    + "<training file>");
+            System.exit(2);
+        }
+        try {
+            Training training = Training.read(Path.of(args[4]));
+            new AppCdsTraining(args[0], Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), training, System.out).run();
+        } catch (RuntimeException | IOException e) {
+            System.err.println("app-cds training of " + args[0] + " failed: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+    }
+
+    /** Runs the training; returns the archive written. Fails (and leaves no archive) if any step does not hold. */
+    Path run() throws IOException, InterruptedException {
+        Path archive = appDir.resolve(ARCHIVE);
+        Files.deleteIfExists(archive);
+        Path work = appDir.getParent().resolve("app-cds-training");
+        Files.createDirectories(work);
+
+        Deployments.Container container = Deployments.container(manifest, service);
+        List<String> flags = new ArrayList<>();
+        for (String flag : Deployments.imageJvmFlags(rootPom)) {
+            // The archive to use is the one this run writes; its log stays on, to show in the build's output.
+            if (!flag.startsWith("-XX:SharedArchiveFile=") && !flag.startsWith("-Xlog:cds")) {
+                flags.add(flag);
+            }
+        }
+        flags.add("-XX:MaxRAM=" + container.memoryLimitBytes());
+        flags.add("-XX:ActiveProcessorCount=" + container.cpus());
+        flags.add("-XX:ArchiveClassesAtExit=" + ARCHIVE);
+
+        int httpPort = freePort();
+        Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(rootPom),
+                work.resolve("mounts"), service + "-app-cds");
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(freePort()));
+        env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
+        int closedPort = freePort();
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
+        env.putAll(training.env(closedPort));
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long started = System.nanoTime();
+        ServiceProcess process = ServiceProcess.start(service, java, flags, appDir, env, work.resolve(service + ".log"));
+        boolean written = false;
+        try {
+            String base = "http://127.0.0.1:" + httpPort;
+            long readyMillis = process.awaitReady(base + "/q/health/started", START_TIMEOUT);
+            Map<String, Integer> answered = new TreeMap<>();
+            for (int round = 0; round < training.rounds(); round++) {
+                for (Training.Request request : training.requests()) {
+                    int status = send(base, request);
+                    if (status != request.status()) {
+                        throw new IllegalStateException(training.file() + ":" + request.line() + ": " + request + " answered "
+                                + status + ", not " + request.status() + " (round " + (round + 1) + "); the service's output: "
+                                + process.log + "\n" + process.tail());
+                    }
+                    answered.merge(request + " " + status, 1, Integer::sum);
+                }
+            }
+            int exit = process.stop();
+            // SIGTERM: Quarkus shuts down and the JVM exits with 143 (128 + 15), or 0; the archive is written on the way.
+            if (exit != 0 && exit != 143) {
+                throw new IllegalStateException(service + " exited with " + exit + " on SIGTERM; its output: " + process.log
+                        + "\n" + process.tail());
+            }
+            if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+                throw new IllegalStateException(service + " wrote no " + archive + " on exit; its output: " + process.log
+                        + "\n" + process.tail());
+            }
+            written = true;
+            out.printf(Locale.ROOT, "app-cds training of %s: started in %d ms, %d rounds of %s, archive %s (%.1f MiB) in %.1f s%n",
+                    service, readyMillis, training.rounds(), answered, archive,
+                    Files.size(archive) / 1048576.0, (System.nanoTime() - started) / 1e9);
+            return archive;
+        } finally {
+            process.stop();
+            if (!written) {
+                Files.deleteIfExists(archive);
+            }
+        }
+    }
+
+    private static int send(String base, Training.Request request) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + request.path()))
+                .timeout(Duration.ofSeconds(30));
+        if (request.body() != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        builder.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(request.body()));
+        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** A port free on 127.0.0.1 now (bound and released). */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free local port", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.cafestack.localrun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AppCDS training run, for real: a JVM started as a Deployment runs it (a stand-in service, {@link FakeService},
+ * packaged as a fast-jar's quarkus-run.jar), its training requests, SIGTERM, and the archive that JVM writes.
+ */
+class AppCdsTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    Path app;
+    Path manifest;
+    Path rootPom;
+
+    @BeforeEach
+    void packageTheStandIn() throws IOException {
+        app = Files.createDirectories(dir.resolve("target/quarkus-app"));
+        Manifest jarManifest = new Manifest();
+        jarManifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        jarManifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeService.class.getName());
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(app.resolve("quarkus-run.jar")), jarManifest)) {
+            for (Class<?> c : List.of(FakeService.class, FakeService.Orders.class)) {
+                String entry = c.getName().replace('.', '/') + ".class";
+                jar.putNextEntry(new JarEntry(entry));
+                try (InputStream in = c.getClassLoader().getResourceAsStream(entry)) {
+                    in.transferTo(jar);
+                }
+                jar.closeEntry();
+            }
+        }
+        // The root pom's Jib entrypoint and environment, as Deployments reads them.
+        rootPom = Files.writeString(dir.resolve("pom.xml"), """
+                <project>
+                  <properties><heap.share>50</heap.share></properties>
+                  <build><plugins><plugin>
+                    <artifactId>jib-maven-plugin</artifactId>
+                    <configuration><container>
+                      <entrypoint>
+                        <arg>java</arg><arg>-XX:MaxRAMPercentage=${heap.share}</arg><arg>-XX:+UseSerialGC</arg>
+                        <arg>-XX:SharedArchiveFile=app-cds.jsa</arg><arg>-Xlog:cds*=off</arg>
+                        <arg>-jar</arg><arg>quarkus-run.jar</arg>
+                      </entrypoint>
+                      <environment><MALLOC_ARENA_MAX>2</MALLOC_ARENA_MAX></environment>
+                    </container></configuration>
+                  </plugin></plugins></build>
+                </project>
+                """);
+        // The rendered prod manifest: the Deployment's env, limits and a mounted ConfigMap.
+        manifest = Files.writeString(dir.resolve("kubernetes.yml"), """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: ConfigMap
+                  metadata: {name: fake-config}
+                  data: {fake.yaml: "greeting: hello"}
+                - apiVersion: apps/v1
+                  kind: Deployment
+                  metadata: {name: fake}
+                  spec:
+                    template:
+                      spec:
+                        containers:
+                        - name: fake
+                          env:
+                          - {name: FAKE_CONFIG, value: /config/fake.yaml}
+                          - {name: FAKE_UPSTREAM, value: "http://upstream.prod.svc:80"}
+                          resources:
+                            limits: {cpu: "1", memory: 256Mi}
+                          volumeMounts:
+                          - {name: config, mountPath: /config}
+                        volumes:
+                        - name: config
+                          configMap: {name: fake-config}
+                """);
+    }
+
+    private AppCdsTraining training(String text, PrintStream out) throws IOException {
+        Path file = Files.writeString(dir.resolve("training.txt"), text);
+        return new AppCdsTraining("fake", app, manifest, rootPom, Training.read(file), out);
+    }
+
+    @Test
+    @DisplayName("writes an archive of the whole run, requests included, that the same java then maps")
+    void writesAnArchiveOfTheWholeRunThatTheSameJavaThenMaps() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Path archive = training("""
+                env FAKE_UPSTREAM=http://127.0.0.1:${closed-port}
+                rounds 3
+                GET /config 200
+                GET /upstream 200
+                POST /orders 201 {"drink":"latte"}
+                """, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(archive).isEqualTo(app.resolve("app-cds.jsa")).isNotEmptyFile();
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("app-cds training of fake", "3 rounds", "POST /orders 201=3", "GET /config 200=3");
+        // The image's way: -Xshare:on fails if the archive cannot be used; the class loaded by the orders is in it.
+        Process check = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
+                "-XX:SharedArchiveFile=app-cds.jsa", "-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary",
+                "-jar", "quarkus-run.jar").directory(app.toFile()).redirectErrorStream(true).start();
+        String listed = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(listed).isZero();
+        assertThat(listed).contains(" " + FakeService.Orders.class.getName() + " ");
+    }
+
+    @Test
+    @DisplayName("fails naming the training file's line when a request answers another status, and leaves no archive")
+    void failsNamingTheLineWhenARequestAnswersAnotherStatus() throws Exception {
+        AppCdsTraining training = training("""
+                GET /config 200
+                GET /orders 201
+                """, new PrintStream(OutputStream.nullOutputStream()));
+
+        assertThatThrownBy(training::run).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(dir.resolve("training.txt") + ":2: GET /orders answered 400, not 201 (round 1)");
+        assertThat(app.resolve("app-cds.jsa")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("fails with the service's exit code and output when it exits before it has started")
+    void failsWhenTheServiceExitsBeforeItHasStarted() throws Exception {
+        AppCdsTraining training = training("""
+                env FAKE_EXIT=3
+                GET /config 200
+                """, new PrintStream(OutputStream.nullOutputStream()));
+
+        assertThatThrownBy(training::run).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("fake exited with 3 before it was ready")
+                .hasMessageContaining("fake: exiting with 3 before it starts");
+        assertThat(app.resolve("app-cds.jsa")).doesNotExist();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cafestack.localrun;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A stand-in for a packaged service in {@link AppCdsTrainingTest}: a JDK HTTP server on QUARKUS_HTTP_HOST and
+ * QUARKUS_HTTP_PORT that answers as a Quarkus service started in its pod would, from what its environment gives it.
+ */
+public final class FakeService {
+
+    private FakeService() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String exit = System.getenv("FAKE_EXIT");
+        if (exit != null) {
+            System.out.println("fake: exiting with " + exit + " before it starts");
+            System.exit(Integer.parseInt(exit));
+        }
+        HttpServer server = HttpServer.create(new InetSocketAddress(System.getenv("QUARKUS_HTTP_HOST"),
+                Integer.parseInt(System.getenv("QUARKUS_HTTP_PORT"))), 0);
+        server.createContext("/q/health/started", exchange -> answer(exchange, 200));
+        // 200 if the ConfigMap file the Deployment mounts is where FAKE_CONFIG says, with its content.
+        server.createContext("/config", exchange -> answer(exchange,
+                Files.readString(Path.of(System.getenv("FAKE_CONFIG"))).contains("greeting: hello") ? 200 : 500));
+        // 200 if the upstream the training file points at is a local port, as ${closed-port} makes it.
+        server.createContext("/upstream", exchange -> answer(exchange,
+                System.getenv("FAKE_UPSTREAM").matches("http://127\\.0\\.0\\.1:\\d+") ? 200 : 500));
+        // Orders: loaded on the first one only (the class the archive must then hold).
+        server.createContext("/orders", exchange -> Orders.handle(exchange));
+        server.start();
+        System.out.println("fake: listening");
+    }
+
+    static void answer(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, -1);
+        exchange.close();
+    }
+
+    /** Answers a POSTed JSON order with 201, anything else with 400. */
+    static final class Orders {
+
+        private Orders() {
+        }
+
+        static void handle(HttpExchange exchange) throws IOException {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            boolean json = "application/json".equals(exchange.getRequestHeaders().getFirst("Content-Type"));
+            answer(exchange, exchange.getRequestMethod().equals("POST") && json && body.length > 0 ? 201 : 400);
+        }
+    }
+}
