@@ -355,14 +355,19 @@ public final class Bench {
         return env;
     }
 
+    /** An extra JVM flag with {@code {config}} and {@code {service}} replaced. */
+    private static String expand(String flag, String config, Deployments.Container c) {
+        return flag.replace("{config}", config).replace("{service}", c.service());
+    }
+
     private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env) {
         List<String> flags = new ArrayList<>(imageFlags);
         flags.addAll(containerFlags(c));
         // Extra flags for an investigation (a profiler agent, Native Memory Tracking), after the image's own.
-        options.jvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
+        options.jvmArgs().forEach(a -> flags.add(expand(a, config, c)));
         if (!config.equals("obs-off")) {
             // An ablation of a JVM flag: obs-on (and latte-down, which is obs-on) with it, obs-off as the image runs.
-            options.obsOnJvmArgs().forEach(a -> flags.add(a.replace("{config}", config).replace("{service}", c.service())));
+            options.obsOnJvmArgs().forEach(a -> flags.add(expand(a, config, c)));
         }
         ServiceProcess process = ServiceProcess.start(c.service(), options.java(), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,
