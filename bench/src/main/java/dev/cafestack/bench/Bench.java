@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 import dev.cafestack.localrun.Deployments;
+import dev.cafestack.localrun.LocalPorts;
 import dev.cafestack.localrun.ServiceProcess;
 
 /**
@@ -261,21 +262,7 @@ public final class Bench {
     /** Refuses to run when a port it needs is taken; returns the ports in the order of {@link #PORT_OWNERS}. */
     private int[] ports() {
         if (options.ports().equals("free")) {
-            int[] ports = new int[DEFAULT_PORTS.length];
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < ports.length; i++) {
-                    ServerSocket socket = new ServerSocket(0);
-                    held.add(socket);
-                    ports[i] = socket.getLocalPort();
-                }
-                for (ServerSocket socket : held) {
-                    socket.close();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot find free ports: " + e.getMessage(), e);
-            }
-            return ports;
+            return LocalPorts.free(DEFAULT_PORTS.length);
         }
         int[] ports = options.ports().equals("default") ? DEFAULT_PORTS.clone()
                 : java.util.Arrays.stream(options.ports().split(",")).mapToInt(Integer::parseInt).toArray();

@@ -2,9 +2,6 @@ package dev.cafestack.localrun;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,15 +86,16 @@ public final class AppCdsTraining {
         flags.add("-XX:ActiveProcessorCount=" + container.cpus());
         flags.add("-XX:ArchiveClassesAtExit=" + ARCHIVE);
 
-        int httpPort = freePort();
+        int[] ports = LocalPorts.free(3);
+        int httpPort = ports[0];
+        int closedPort = ports[2];
         Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(rootPom),
                 work.resolve("mounts"), service + "-app-cds");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
-        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(freePort()));
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(ports[1]));
         env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
-        int closedPort = freePort();
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
         env.putAll(training.env(closedPort));
 
@@ -152,15 +150,5 @@ public final class AppCdsTraining {
         builder.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(request.body()));
         return HTTP.send(builder.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** A port free on 127.0.0.1 now (bound and released). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free local port", e);
-        }
     }
 }
