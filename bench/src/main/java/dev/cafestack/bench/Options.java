@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.cafestack.localrun.ImageJvm;
+
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
 record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
@@ -44,7 +46,7 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
                 Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
-                take(given, "java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                java(root, take(given, "java", "")),
                 Boolean.parseBoolean(take(given, "profile", "false")),
                 flags(take(given, "jvm-args", "")), assignments(take(given, "obs-on-env", "")),
                 flags(take(given, "obs-on-jvm-args", "")));
@@ -55,6 +57,25 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");
         }
         return options;
+    }
+
+    /**
+     * The {@code java} that runs the services: the one given, or else the JVM that wrote their class data archives (the
+     * images' own when the build had their base as a file, see local-run's ImageJvm), so that the benchmark runs what
+     * the images run, with the archives the images hold.
+     */
+    static String java(Path root, String given) {
+        if (!given.isBlank()) {
+            return given;
+        }
+        Path mocha = ImageJvm.recorded(root.resolve("services/mocha/target"));
+        Path latte = ImageJvm.recorded(root.resolve("services/latte/target"));
+        if (!mocha.equals(latte)) {
+            throw new IllegalArgumentException("mocha's archive was written by " + mocha + " and latte's by " + latte
+                    + " (services/*/target/" + ImageJvm.RECORD + "): package both with the same cafe.image.base, or name "
+                    + "the JVM with -Dbench.java");
+        }
+        return mocha.toString();
     }
 
     /** JVM flags separated by white space. */

@@ -25,7 +25,9 @@ import java.util.TreeMap;
  * <p>Everything local: the service listens on 127.0.0.1 on free ports, its OTLP endpoint is a closed local port, and
  * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}.
  *
- * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> <training file>}.
+ * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> <training file> <java>};
+ * {@code <java>} is the JVM that runs the training and so writes the archive: the image's own ({@link ImageJvm}), the
+ * only one that will use it.
  */
 public final class AppCdsTraining {
 
@@ -38,26 +40,30 @@ public final class AppCdsTraining {
     private final Path manifest;
     private final Path rootPom;
     private final Training training;
+    private final Path java;
     private final PrintStream out;
 
-    AppCdsTraining(String service, Path appDir, Path manifest, Path rootPom, Training training, PrintStream out) {
+    AppCdsTraining(String service, Path appDir, Path manifest, Path rootPom, Training training, Path java,
+            PrintStream out) {
         this.service = service;
         this.appDir = appDir;
         this.manifest = manifest;
         this.rootPom = rootPom;
         this.training = training;
+        this.java = java;
         this.out = out;
     }
 
     public static void main(String[] args) {
-        if (args.length != 5) {
+        if (args.length != 6) {
             System.err.println("usage: AppCdsTraining <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> "
-                    + "<training file>");
+                    + "<training file> <java>");
             System.exit(2);
         }
         try {
             Training training = Training.read(Path.of(args[4]));
-            new AppCdsTraining(args[0], Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), training, System.out).run();
+            new AppCdsTraining(args[0], Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), training, Path.of(args[5]),
+                    System.out).run();
         } catch (RuntimeException | IOException e) {
             System.err.println("app-cds training of " + args[0] + " failed: " + e.getMessage());
             System.exit(1);
@@ -99,9 +105,9 @@ public final class AppCdsTraining {
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
         env.putAll(training.env(closedPort));
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long started = System.nanoTime();
-        ServiceProcess process = ServiceProcess.start(service, java, flags, appDir, env, work.resolve(service + ".log"));
+        ServiceProcess process = ServiceProcess.start(service, java.toString(), flags, appDir, env,
+                work.resolve(service + ".log"));
         boolean written = false;
         try {
             String base = "http://127.0.0.1:" + httpPort;

@@ -100,7 +100,7 @@ class AppCdsTrainingTest {
 
     private AppCdsTraining training(String text, PrintStream out) throws IOException {
         Path file = Files.writeString(dir.resolve("training.txt"), text);
-        return new AppCdsTraining("fake", app, manifest, rootPom, Training.read(file), out);
+        return new AppCdsTraining("fake", app, manifest, rootPom, Training.read(file), ImageJvm.host(), out);
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -128,7 +130,7 @@ class LocalPlayIT {
     @Test
     @Order(3)
     @DisplayName("runs every container as its manifest says: its non-root user, a read-only root with a writable /tmp, "
-            + "no capabilities, and its readiness probe answering")
+            + "no capabilities, its readiness probe answering, and its image's JVM using the image's class data archive")
     void runsAsTheManifestsSay() throws Exception {
         for (LocalPlay.Workload workload : LocalPlay.workloads(manifests)) {
             JsonNode podSecurity = workload.podSpec().path("securityContext");
@@ -150,6 +152,15 @@ class LocalPlayIT {
                         .as(what + " effective capabilities of the app").contains("0000000000000000");
                 assertThat(exec(container, "grep", "NoNewPrivs", "/proc/1/status").output())
                         .as(what + " no privilege escalation").contains("1");
+                // The base's JVM maps the archive the build wrote (with that JVM: the root pom's app-cds execution)
+                // and unmaps one it refuses, e.g. an archive another JVM build wrote.
+                Matcher archive = Pattern.compile("-XX:SharedArchiveFile=(\\S+?)[\\s,\\]]")
+                        .matcher(inspect(container, "{{json .Config.Entrypoint}}"));
+                assertThat(archive.find()).as(what + " entrypoint names a class data archive").isTrue();
+                String file = archive.group(1).replace("\"", "");
+                String path = file.startsWith("/") ? file : inspect(container, "{{.Config.WorkingDir}}") + "/" + file;
+                assertThat(exec(container, "cat", "/proc/1/maps").output()).as(what + " JVM's mapped files")
+                        .contains(" " + path + "\n");
 
                 JsonNode ready = spec.at("/readinessProbe/httpGet");
                 URI uri = URI.create("http://127.0.0.1:" + workload.containerPort(spec, ready.path("port").asText())

@@ -28,9 +28,10 @@ import java.util.stream.Stream;
  * volume claims, its user and group, a read-only root file system, no capabilities, no privilege escalation. Ports are
  * published on 127.0.0.1 only, on ports podman picks.
  *
- * <p>The stand-in base has no JRE: the build machine's ({@code java.home}, with the files its absolute symlinks point
- * at) is mounted read-only at {@code /opt/java/openjdk}, where the Temurin base keeps it, and {@code /usr} (the C
- * library it links) read-only at {@code /usr}.
+ * <p>The stand-in base has no JRE: the one that wrote the image's class data archive (the build's, or the base's own
+ * as the build extracted it; with the files its absolute symlinks point at) is mounted read-only at
+ * {@code /opt/java/openjdk}, where the Temurin base keeps it, and {@code /usr} (the C library it links) read-only at
+ * {@code /usr}.
  */
 public final class PodmanRun implements AutoCloseable {
 
@@ -62,9 +63,10 @@ public final class PodmanRun implements AutoCloseable {
     /**
      * Loads {@code tarball} (its image id is in {@code imageIdFile}, as jib writes it) and starts the workload's first
      * container from it, detached. {@code standInSecrets}: for each Secret a volume mounts, its files (name to content).
+     * {@code java}: the JVM the container runs (the stand-in base has none), mounted at {@code /opt/java/openjdk}.
      */
     public static PodmanRun start(Path tarball, Path imageIdFile, JsonNode deployment, RenderedDeployments env,
-            Map<String, Map<String, String>> standInSecrets, Path work) throws IOException {
+            Map<String, Map<String, String>> standInSecrets, Path java, Path work) throws IOException {
         Files.createDirectories(work);
         String imageId = Files.readString(imageIdFile).trim().replaceFirst("^sha256:", "");
         Result load = podman(Duration.ofMinutes(2), "load", "-q", "-i", tarball.toString());
@@ -126,7 +128,9 @@ public final class PodmanRun implements AutoCloseable {
             args.add("--publish=127.0.0.1::" + p.path("containerPort").asInt());
             portNames.add(p.path("name").asText() + "=" + p.path("containerPort").asInt());
         });
-        Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
+        // The stand-in base has no JVM: the container runs the one that wrote the image's class data archive (the
+        // base's own when the build had one to extract, else the build's), mounted where Temurin keeps its JVM.
+        Path javaHome = java.toRealPath().getParent().getParent();
         args.add("--volume=" + javaHome + ":/opt/java/openjdk:ro");
         for (Path dir : absoluteSymlinkTargets(javaHome)) {
             args.add("--volume=" + dir + ":" + dir + ":ro");
@@ -172,6 +176,21 @@ public final class PodmanRun implements AutoCloseable {
         return last;
     }
 
+    /**
+     * The files the container's main process (its entrypoint, PID 1) has mapped, from its {@code /proc/1/maps}, read
+     * in the container as its user: a JVM maps the class data archives it uses and unmaps one it refused.
+     */
+    public Set<String> mappedFiles() throws IOException {
+        Result maps = podman(Duration.ofSeconds(30), "exec", container, "cat", "/proc/1/maps");
+        if (maps.exitCode() != 0) {
+            throw new AssertionError("podman exec " + container + " cat /proc/1/maps failed:\n" + maps.output());
+        }
+        Set<String> files = new TreeSet<>();
+        maps.output().lines().map(line -> line.trim().split("\\s+", 6)).filter(f -> f.length == 6 && f[5].startsWith("/"))
+                .forEach(f -> files.add(f[5]));
+        return files;
+    }
+
     /** The container's output so far (also written to a file under target/image-it). */
     public String logs() throws IOException {
         String output = podman(Duration.ofSeconds(30), "logs", container).output();
@@ -208,7 +227,7 @@ public final class PodmanRun implements AutoCloseable {
         return "--volume=" + dir.toAbsolutePath() + ":" + path + ":ro";
     }
 
-    /** The directories outside java.home that its absolute symlinks point into (Debian's JDK has /etc ones). */
+    /** The directories outside the JVM's home that its absolute symlinks point into (Debian's JDK has /etc ones). */
     private static List<Path> absoluteSymlinkTargets(Path javaHome) throws IOException {
         TreeSet<Path> dirs = new TreeSet<>();
         try (Stream<Path> files = Files.walk(javaHome)) {

@@ -3,6 +3,7 @@ package dev.cafestack.tests.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cafestack.localrun.ImageJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,15 +156,24 @@ public abstract class ServiceImageContract {
      * quarkus-run.jar}.
      */
     private List<String> archiveCheck(String... more) {
-        String archive = strings(containerConfig().path("Entrypoint")).stream()
-                .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
-                .substring("-XX:SharedArchiveFile=".length());
-        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit"));
+        String archive = archiveFile();
+        List<String> java = new ArrayList<>(List.of(archiveJvm().toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit"));
         java.addAll(List.of(more));
         java.addAll(List.of("-jar", "quarkus-run.jar"));
         return java;
+    }
+
+    /** The entrypoint's {@code -XX:SharedArchiveFile}, relative to the working directory. */
+    private String archiveFile() {
+        return strings(containerConfig().path("Entrypoint")).stream()
+                .filter(f -> f.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no -XX:SharedArchiveFile in the entrypoint"))
+                .substring("-XX:SharedArchiveFile=".length());
+    }
+
+    /** The JVM that wrote the module's class data archive (the root pom's app-cds execution records it). */
+    private Path archiveJvm() {
+        return ImageJvm.recorded(moduleDir.resolve("target"));
     }
 
     /** A copy of the image's /deployments with the image's file times, extracted once for the archive checks. */
@@ -325,7 +335,8 @@ public abstract class ServiceImageContract {
     }
 
     @Test
-    @DisplayName("runs with podman as its local workload runs it (user, read-only root, volumes, env) and passes its probes")
+    @DisplayName("runs with podman as its local workload runs it (user, read-only root, volumes, env), passes its probes, "
+            + "and its JVM maps its class data archive")
     void runsAsTheDeploymentRunsIt() throws Exception {
         if (PodmanRun.version().isEmpty()) {
             String reason = "podman is not installed here: " + service + "'s image was read but not run (to run it: "
@@ -336,7 +347,7 @@ public abstract class ServiceImageContract {
         JsonNode deployment = local().deployment("v1");
         JsonNode container = deployment.at("/spec/template/spec/containers/0");
         try (PodmanRun run = PodmanRun.start(work.resolve("jib-image.tar"), work.resolve("jib-image.id"), deployment,
-                local(), standInSecrets(), work.resolve("podman"))) {
+                local(), standInSecrets(), archiveJvm(), work.resolve("podman"))) {
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                 JsonNode http = container.at("/" + probe + "/httpGet");
                 boolean up = !probe.equals("readinessProbe") || readyAlone();
@@ -346,6 +357,9 @@ public abstract class ServiceImageContract {
                         + answer.body() + "\ncontainer output:\n" + logs(run)).isEqualTo(up ? 200 : 503);
                 assertThat(answer.body()).contains(up ? "\"UP\"" : "\"DOWN\"");
             }
+            String archive = APP + "/" + archiveFile();
+            assertThat(run.mappedFiles()).as("files mapped by the container's JVM (%s): it uses its class data "
+                    + "archive only if it is the JVM that wrote it, over the same files", archiveJvm()).contains(archive);
             String output = run.logs();
             assertThat(output).as("container output").contains(service + " " + label("org.opencontainers.image.version")
                     + " on JVM");
