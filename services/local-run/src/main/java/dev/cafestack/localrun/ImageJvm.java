@@ -101,6 +101,12 @@ public final class ImageJvm {
             return host;
         }
         Path archive = Path.of(base.substring("tar://".length()));
+        if (!Files.isRegularFile(archive)) {
+            // The image probe has said so already and skips the image; the build goes on offline, as without a base.
+            out.println("[app-cds] the base image file " + archive + " does not exist, so no image is built on it: this "
+                    + "build's JVM (" + hostVersion + ") writes the class data archive.");
+            return host;
+        }
         Optional<Path> java = extract(archive, cacheRoot);
         if (java.isEmpty()) {
             out.println("[app-cds] the base image " + archive + " has no java on its PATH: this build's JVM ("

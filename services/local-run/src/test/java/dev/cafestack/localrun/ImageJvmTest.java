@@ -79,7 +79,8 @@ class ImageJvmTest {
     }
 
     @Test
-    @DisplayName("falls back to the build's JVM, saying why, for a registry base, a base without java, or one whose java does not run here")
+    @DisplayName("falls back to the build's JVM, saying why, for a registry base, a missing base file, a base without java, "
+            + "or one whose java does not run here")
     void fallsBackToTheBuildsJvm() throws IOException {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(said, true);
@@ -88,6 +89,11 @@ class ImageJvmTest {
                 .isEqualTo(ImageJvm.host());
         assertThat(said.toString(StandardCharsets.UTF_8)).contains("WARNING: the base image eclipse-temurin:21-jre@sha256:0123"
                 + " is pulled at image build").contains("-Dcafe.image.base=tar://");
+
+        said.reset();
+        assertThat(ImageJvm.choose("tar://" + dir.resolve("missing.tar"), dir.resolve("cache"), out))
+                .as("a missing base file: the image probe skips the image, the build goes on").isEqualTo(ImageJvm.host());
+        assertThat(said.toString(StandardCharsets.UTF_8)).contains("missing.tar does not exist, so no image is built on it");
 
         said.reset();
         Path noJava = image("no-java.tar", "PATH=/opt/java/openjdk/bin:/usr/bin", layer(true, dir("tmp")));
