@@ -92,7 +92,9 @@ public final class ImageJvm {
     /** The {@code java} to write the archive of an image built from {@code base}; says on {@code out} which and why. */
     public static Path choose(String base, Path cacheRoot, PrintStream out) throws IOException {
         Path host = host();
-        String hostVersion = version(host).orElse(System.getProperty("java.vm.version"));
+        // This JVM is the build's: its version line is known without starting another one.
+        String hostVersion = System.getProperty("java.runtime.name") + " (build " + System.getProperty("java.runtime.version")
+                + ")";
         if (!base.startsWith("tar://")) {
             out.println("[app-cds] WARNING: the base image " + base + " is pulled at image build, so this build's JVM ("
                     + hostVersion + ") writes the class data archive; the image's JVM uses it only if it is that very "
@@ -177,7 +179,7 @@ public final class ImageJvm {
     /** {@code java -version}'s runtime line, or empty if that java does not run here. */
     static Optional<String> version(Path java) {
         try {
-            Process process = new ProcessBuilder(java.toString(), "-Xshare:auto", "-version").redirectErrorStream(true)
+            Process process = new ProcessBuilder(java.toString(), "-version").redirectErrorStream(true)
                     .start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
