@@ -59,6 +59,17 @@ class ConfigCheckTest {
     }
 
     @Test
+    @DisplayName("a problem in a route names the route's key and its line in the file")
+    void problemsHaveLines() throws Exception {
+        Path file = dir.resolve("relay.yaml");
+        Files.writeString(file, Files.readString(Path.of("src/main/config/prod/relay.yaml"))
+                .replace("robots: [cafe-team]", "robots: [cafe-tea]"));
+        int line = Files.readAllLines(file).indexOf("      robots: [cafe-tea]") + 1;
+        assertThat(ConfigCheck.check(file)).containsExactly(
+                file + ": relay.routes[1].robots: 'cafe-tea' is not one of relay.robots [ops, cafe-team] (line " + line + ")");
+    }
+
+    @Test
     @DisplayName("routes by label matchers: first match wins unless it says continue; no match goes to the default robots")
     void routes() throws Exception {
         Router router = new Router(ConfigCheck.read(Path.of("src/test/resources/relay.yaml")));
