@@ -123,10 +123,10 @@ public final class ConfigFileCheck<T> {
         System.out.println(tag + "ok: " + environments + " in " + configDir);
     }
 
-    /** A service's {@code main(args)}: {@code <config-dir> <env,env,...>}. */
-    public void main(String[] args) {
+    /** What a service's {@code ConfigCheck.main(args)} does with its arguments: {@code <config-dir> <env,env,...>}. */
+    public void commandLine(String[] args) {
         if (args.length != 2) {
-            System.err.println("usage: <main class> <config-dir> <env,env,...>");
+            System.err.println("usage: ConfigCheck <config-dir> <env,env,...> (checks <config-dir>/<env>/" + fileName + ")");
             System.exit(2);
         }
         checkEnvironments(Path.of(args[0]), args[1]);

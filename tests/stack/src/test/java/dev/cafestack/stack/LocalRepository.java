@@ -2,6 +2,8 @@ package dev.cafestack.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,8 +12,9 @@ import java.nio.file.Path;
  * lifecycle phase, and JKube's apply goal resolves the project's compile+runtime dependencies, so latte's and mocha's
  * dependency on cafe-api is resolved from the local repository (Maven 3 takes a module's target/ only when that
  * module ran its compile phase in the same run). A person deploys after {@code mvn install}; this test runs inside
- * {@code mvn verify}, so on a machine whose local repository has no cafe-api yet it installs the jar this build just
- * made (install:install-file; nothing is rebuilt), once, and says so.
+ * {@code mvn verify}, so where the local repository does not hold the very jar this build just made (none yet, or one
+ * of an older build: a stale library would run the nested build with other code) it installs that jar
+ * (install:install-file; nothing is rebuilt) and says so.
  */
 final class LocalRepository {
 
@@ -22,11 +25,11 @@ final class LocalRepository {
         Path repository = Path.of(NestedMaven.required("cafe.local.repository"));
         String version = NestedMaven.required("cafe.version");
         // The libraries' parent, the root pom, goes first: without it their descriptors cannot be read.
-        if (!Files.isRegularFile(repository.resolve("dev/cafestack/cafe-stack").resolve(version)
-                .resolve("cafe-stack-" + version + ".pom"))) {
-            Path pom = NestedMaven.root().resolve("pom.xml");
-            System.out.printf("cafe-stack is not in the local repository %s: installing %s (what mvn install would do)%n",
-                    repository, pom);
+        Path pom = NestedMaven.root().resolve("pom.xml");
+        if (!holds(repository.resolve("dev/cafestack/cafe-stack").resolve(version).resolve("cafe-stack-" + version + ".pom"),
+                pom)) {
+            System.out.printf("cafe-stack in the local repository %s is missing or another build's: installing %s (what mvn"
+                    + " install would do)%n", repository, pom);
             NestedMaven.Result install = NestedMaven.runWithoutCluster(NestedMaven.root(), "install-cafe-stack",
                     "-N", "install:install-file", "-Dfile=" + pom, "-DpomFile=" + pom, "-Dpackaging=pom");
             assertThat(install.exitCode()).as(install.describe()).isZero();
@@ -34,17 +37,29 @@ final class LocalRepository {
         for (String module : Reactor.librariesOfModulesWithManifests()) {
             String artifactId = Reactor.artifactId(module);
             String file = artifactId + "-" + version + ".jar";
-            if (Files.isRegularFile(repository.resolve("dev/cafestack").resolve(artifactId).resolve(version).resolve(file))) {
-                continue;
-            }
             Path jar = NestedMaven.root().resolve(module).resolve("target").resolve(file);
             assertThat(jar).as("%s, built by this build", module).isRegularFile();
-            System.out.printf("%s is not in the local repository %s: installing %s (what mvn install would do)%n",
-                    artifactId, repository, jar);
+            Path installed = repository.resolve("dev/cafestack").resolve(artifactId).resolve(version);
+            Path modulePom = NestedMaven.root().resolve(module).resolve("pom.xml");
+            if (holds(installed.resolve(file), jar)
+                    && holds(installed.resolve(artifactId + "-" + version + ".pom"), modulePom)) {
+                continue;
+            }
+            System.out.printf("%s in the local repository %s is missing or another build's: installing %s (what mvn install"
+                    + " would do)%n", artifactId, repository, jar);
             NestedMaven.Result install = NestedMaven.runWithoutCluster(NestedMaven.root(), "install-" + artifactId,
                     "-N", "install:install-file", "-Dfile=" + jar,
-                    "-DpomFile=" + NestedMaven.root().resolve(module).resolve("pom.xml"));
+                    "-DpomFile=" + modulePom);
             assertThat(install.exitCode()).as(install.describe()).isZero();
+        }
+    }
+
+    /** Whether the repository's file is there with the same bytes as this build's. */
+    private static boolean holds(Path installed, Path built) {
+        try {
+            return Files.isRegularFile(installed) && Files.mismatch(installed, built) == -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

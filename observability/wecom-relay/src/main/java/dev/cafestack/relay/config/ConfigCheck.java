@@ -15,7 +15,8 @@ import dev.cafestack.configcheck.ConfigFileCheck;
  */
 public final class ConfigCheck {
 
-    private static final ConfigFileCheck<RelayConfig> CHECK = new ConfigFileCheck<>(RelayConfig.class, ConfigRules::problems);
+    private static final ConfigFileCheck<RelayConfig> CHECK =
+            new ConfigFileCheck<>(RelayConfig.class, ConfigRules::problems);
 
     private ConfigCheck() {
     }
@@ -31,6 +32,6 @@ public final class ConfigCheck {
     }
 
     public static void main(String[] args) {
-        CHECK.main(args);
+        CHECK.commandLine(args);
     }
 }

@@ -14,7 +14,8 @@ import dev.cafestack.configcheck.ConfigFileCheck;
  */
 public final class ConfigCheck {
 
-    private static final ConfigFileCheck<MochaConfig> CHECK = new ConfigFileCheck<>(MochaConfig.class, ConfigRules::problems);
+    private static final ConfigFileCheck<MochaConfig> CHECK =
+            new ConfigFileCheck<>(MochaConfig.class, ConfigRules::problems);
 
     private ConfigCheck() {
     }
@@ -25,6 +26,6 @@ public final class ConfigCheck {
     }
 
     public static void main(String[] args) {
-        CHECK.main(args);
+        CHECK.commandLine(args);
     }
 }
