@@ -81,17 +81,14 @@ public final class ConfigFileCheck<T> {
             problems.add(file + ": missing; every environment needs its " + fileName);
             return problems;
         }
+        // The mapping's problems, or else the rules': each then gets the line of its key (the file read again for
+        // them, so a good file is read once).
+        List<String> found = new ArrayList<>();
         try {
-            T config = read(file);
-            Map<String, Integer> lines = keyLines(file);
-            for (String problem : rules.apply(config)) {
-                problems.add(file + ": " + problem + lineOf(problem, lines));
-            }
+            found.addAll(rules.apply(read(file)));
         } catch (ConfigValidationException e) {
-            Map<String, Integer> lines = keyLines(file);
             for (int i = 0; i < e.getProblemCount(); i++) {
-                String problem = e.getProblem(i).getMessage();
-                problems.add(file + ": " + problem + lineOf(problem, lines));
+                found.add(e.getProblem(i).getMessage());
             }
         } catch (IOException e) {
             problems.add(file + ": cannot be read: " + e.getMessage());
@@ -102,6 +99,12 @@ public final class ConfigFileCheck<T> {
                 cause = cause.getCause();
             }
             problems.add(file + ": " + oneLine(cause.getMessage() != null ? cause.getMessage() : e.toString()));
+        }
+        if (!found.isEmpty()) {
+            Map<String, Integer> lines = keyLines(file);
+            for (String problem : found) {
+                problems.add(file + ": " + problem + lineOf(problem, lines));
+            }
         }
         return problems;
     }
