@@ -29,7 +29,7 @@ import dev.cafestack.localrun.LocalPorts;
 import dev.cafestack.localrun.ServiceProcess;
 
 /**
- * The load benchmark of the mocha → latte hop. Starts the packaged services (the fast-jars the images hold, with the
+ * The load benchmark of the mocha → latte hop. Starts the packaged services (the quarkus-app the images hold, with the
  * image's JVM flags and the rendered Deployment's environment and limits), warms them up, drives
  * {@code POST /api/orders} with wrk, and prints per run and as medians: orders/s, latency percentiles, non-2xx
  * answers, RSS and CPU per 1,000 orders of each JVM, and launch-to-ready times, for observability off, on, and with

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The AppCDS training run of a service's fast-jar (the root pom's app-cds execution): starts the packaged service with
+ * The AppCDS training run of a packaged service (the root pom's app-cds execution): starts the packaged service with
  * {@code -XX:ArchiveClassesAtExit}, the image's JVM flags and environment and its prod Deployment's env (what a pod
  * runs, read from the build's own sources), waits until it has started, sends its training requests, and stops it
  * with SIGTERM, when the JVM writes the archive. The archive then holds every class of the start (runtime init

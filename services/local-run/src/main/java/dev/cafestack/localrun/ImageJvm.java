@@ -32,14 +32,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The JVM that writes a service's class data archive: the image's own. A JVM uses a CDS archive only if that very
  * runtime wrote it (the same {@code libjvm.so}, the same {@code lib/modules}), and ignores any other archive; an archive
- * written by the build machine's JDK is dead weight in an image whose base brings another JVM build. So for a base image
- * given as a file ({@code tar://}, a {@code docker save} archive) the base's root file system is extracted once (cached
- * by the file's path, size and time) and the {@code java} on the image's {@code PATH} writes the archive, from the
- * extracted copy: a JVM may be moved, and the image then accepts the archive in {@code /deployments}.
+ * written by the build machine's JDK is dead weight in an image whose base brings another JVM build. So the base's root
+ * file system is extracted once and the {@code java} on the image's {@code PATH} writes the archive, from the extracted
+ * copy: a JVM may be moved, and the image then accepts the archive in {@code /deployments}. The base is a file
+ * ({@code tar://}, a {@code docker save} archive; the extraction is cached by the file's path, size and time) or a
+ * registry reference, which {@link RegistryBase} pulls and saves as such a file first (kept when pinned by digest).
  * <p>
  * Otherwise the build's own JVM writes it, and this says why: a base without {@code java} (the image checks' stand-in,
- * which runs a mounted JVM: that one), a base whose JVM does not run on this machine (a musl JVM on a glibc host), or a
- * base pulled from a registry at image build time. {@link #main} records the choice in the module's
+ * which runs a mounted JVM: that one), a base whose JVM does not run on this machine (a musl JVM on a glibc host), a
+ * registry that cannot be reached (the image is then not built either), or a base in a Docker daemon. {@link #main} records the choice in the module's
  * {@code target/app-cds-java}, which the training run, the image checks and the benchmark read ({@link #recorded}).
  */
 public final class ImageJvm {
@@ -95,19 +96,33 @@ public final class ImageJvm {
         // This JVM is the build's: its version line is known without starting another one.
         String hostVersion = System.getProperty("java.runtime.name") + " (build " + System.getProperty("java.runtime.version")
                 + ")";
-        if (!base.startsWith("tar://")) {
-            out.println("[app-cds] WARNING: the base image " + base + " is pulled at image build, so this build's JVM ("
+        Path archive;
+        if (base.startsWith("tar://")) {
+            archive = Path.of(base.substring("tar://".length()));
+            if (!Files.isRegularFile(archive)) {
+                // The image probe has said so already and skips the image; the build goes on offline, as without a base.
+                out.println("[app-cds] the base image file " + archive + " does not exist, so no image is built on it: "
+                        + "this build's JVM (" + hostVersion + ") writes the class data archive.");
+                return host;
+            }
+        } else if (base.startsWith("docker://")) {
+            out.println("[app-cds] WARNING: the base image " + base + " comes from a Docker daemon, so this build's JVM ("
                     + hostVersion + ") writes the class data archive; the image's JVM uses it only if it is that very "
-                    + "runtime, and otherwise starts without it, silently. To have the base's own JVM write it, give "
-                    + "the base as a saved file: -Dcafe.image.base=tar:///path/base.tar (README \"Images\").");
+                    + "runtime, and otherwise starts without it, silently. Give the base as a registry reference or a "
+                    + "saved file (-Dcafe.image.base=tar:///path/base.tar) to have its own JVM write it (README \"Images\").");
             return host;
-        }
-        Path archive = Path.of(base.substring("tar://".length()));
-        if (!Files.isRegularFile(archive)) {
-            // The image probe has said so already and skips the image; the build goes on offline, as without a base.
-            out.println("[app-cds] the base image file " + archive + " does not exist, so no image is built on it: this "
-                    + "build's JVM (" + hostVersion + ") writes the class data archive.");
-            return host;
+        } else {
+            String reference = base.replaceFirst("^registry://", "");
+            try {
+                archive = RegistryBase.save(reference, cacheRoot);
+            } catch (RegistryBase.Unavailable e) {
+                // The image probe has said so already when the registry is unreachable, and skips the image.
+                out.println("[app-cds] WARNING: the base image " + reference + " " + e.getMessage() + ", so this "
+                        + "build's JVM (" + hostVersion + ") writes the class data archive; an image built later from "
+                        + "that base starts without it (its JVM uses only an archive that very runtime wrote).");
+                return host;
+            }
+            out.println("[app-cds] the base image " + reference + " is pulled and saved as " + archive);
         }
         Optional<Path> java = extract(archive, cacheRoot);
         if (java.isEmpty()) {
@@ -143,11 +158,11 @@ public final class ImageJvm {
         Path done = dir.resolve("complete");
         Map<String, byte[]> small = smallFiles(archive);
         Map<?, ?> manifest = manifest(archive, small);
-        Map<?, ?> config = json(archive, small, string(manifest.get("Config"), archive, "Config"));
+        Map<?, ?> config = json(archive, small, string(field(manifest, "Config"), archive, "Config"));
         if (!Files.exists(done)) {
             deleteTree(dir); // an extraction that did not finish
             Path root = Files.createDirectories(rootfs).toRealPath();
-            if (!(manifest.get("Layers") instanceof List<?> layers)) {
+            if (!(field(manifest, "Layers") instanceof List<?> layers)) {
                 throw new IOException(archive + ": manifest.json has no Layers list");
             }
             for (Object name : layers) {
@@ -341,6 +356,16 @@ public final class ImageJvm {
             throw new IOException(archive + ": manifest.json is not a list of images");
         }
         return first;
+    }
+
+    /** A field of manifest.json by name, in any case: docker writes {@code Config}, some tools {@code config}. */
+    private static Object field(Map<?, ?> manifest, String name) {
+        for (Map.Entry<?, ?> e : manifest.entrySet()) {
+            if (e.getKey() instanceof String key && key.equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     private static Map<?, ?> json(Path archive, Map<String, byte[]> files, String name) throws IOException {

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** One service JVM started from its fast-jar: it knows its launch time, waits for readiness, and stops itself. */
+/** One service JVM started from its quarkus-app: it knows its launch time, waits for readiness, and stops itself. */
 public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -33,7 +33,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.launchedNanos = launchedNanos;
     }
 
-    /** Starts {@code java <flags> -jar quarkus-run.jar} in the fast-jar's directory, as the image does in /deployments. */
+    /** Starts {@code java <flags> -jar quarkus-run.jar} in the quarkus-app directory, as the image does in /deployments. */
     public static ServiceProcess start(String name, String java, List<String> jvmFlags, Path appDir, Map<String, String> env,
             Path log) {
         Path jar = appDir.resolve("quarkus-run.jar");

@@ -79,16 +79,16 @@ class ImageJvmTest {
     }
 
     @Test
-    @DisplayName("falls back to the build's JVM, saying why, for a registry base, a missing base file, a base without java, "
-            + "or one whose java does not run here")
+    @DisplayName("falls back to the build's JVM, saying why, for a base in a Docker daemon, a missing base file, a base "
+            + "without java, or one whose java does not run here (a registry base: RegistryBaseTest)")
     void fallsBackToTheBuildsJvm() throws IOException {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(said, true);
 
-        assertThat(ImageJvm.choose("eclipse-temurin:21-jre@sha256:0123", dir.resolve("cache"), out))
+        assertThat(ImageJvm.choose("docker://eclipse-temurin:21-jre", dir.resolve("cache"), out))
                 .isEqualTo(ImageJvm.host());
-        assertThat(said.toString(StandardCharsets.UTF_8)).contains("WARNING: the base image eclipse-temurin:21-jre@sha256:0123"
-                + " is pulled at image build").contains("-Dcafe.image.base=tar://");
+        assertThat(said.toString(StandardCharsets.UTF_8)).contains("WARNING: the base image docker://eclipse-temurin:21-jre"
+                + " comes from a Docker daemon").contains("-Dcafe.image.base=tar://");
 
         said.reset();
         assertThat(ImageJvm.choose("tar://" + dir.resolve("missing.tar"), dir.resolve("cache"), out))

@@ -51,6 +51,7 @@ public abstract class ServiceImageContract {
     private ImageTarball image;
     private List<RenderedDeployments> environments;
     private Path extractedApp;
+    private String sharedDictionary;
 
     @BeforeAll
     void readTheImageBuiltOnTheStandInBase() throws IOException {
@@ -81,8 +82,8 @@ public abstract class ServiceImageContract {
     }
 
     @Test
-    @DisplayName("starts the Quarkus fast-jar from /deployments with container-aware JVM flags, and nothing of the base's CMD")
-    void runsTheFastJar() {
+    @DisplayName("starts the packaged Quarkus application from /deployments with container-aware JVM flags, and nothing of the base's CMD")
+    void runsThePackagedApplication() {
         List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
         assertThat(entrypoint).first().isEqualTo("java");
         assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size()))
@@ -142,13 +143,38 @@ public abstract class ServiceImageContract {
     void itsClassDataArchiveHoldsTheWholeArchiveRun() throws Exception {
         // A class the build's archive run loads only at its end (archivedRunClass): a run that stopped earlier (a
         // required setting missing, a training request not sent) leaves it out, together with every class after it.
-        List<String> java = archiveCheck("-XX:+PrintSharedDictionary");
-        Exec listed = Exec.run(extractedApp(), java);
-        assertThat(listed.exitCode()).as("%s:%n%s", String.join(" ", java), listed.output()).isZero();
-        assertThat(listed.output().contains(" " + archivedRunClass() + " "))
-                .as("%s among the archive's classes (%s in a copy of the image's %s); without it the run that wrote "
-                        + "the archive ended early: read the app-cds execution's output", archivedRunClass(),
-                        String.join(" ", java), APP).isTrue();
+        assertThat(sharedDictionary().contains(" " + archivedRunClass() + " "))
+                .as("%s among the archive's classes (-XX:+PrintSharedDictionary in a copy of the image's %s); without "
+                        + "it the run that wrote the archive ended early: read the app-cds execution's output",
+                        archivedRunClass(), APP).isTrue();
+    }
+
+    @Test
+    @DisplayName("has its archive's classes for the JVM's class path, which takes them from the archive without "
+            + "reading their jars")
+    void itsClassDataArchiveServesTheClassPath() throws Exception {
+        // A class archived for another class loader ("unregistered_loader": Quarkus' fast-jar RunnerClassLoader) is
+        // matched against the archive only after that loader has read and inflated its bytes from the jar. The
+        // aot-jar packaging (quarkus.package.jar.type, root pom) puts every jar on the JVM's class path instead.
+        List<String> classes = sharedDictionary().lines().toList();
+        assertThat(classes.stream().filter(line -> line.contains(" " + archivedRunClass() + " ")))
+                .as("%s in the archive (-XX:+PrintSharedDictionary in a copy of the image's %s), with its loader",
+                        archivedRunClass(), APP)
+                .singleElement().satisfies(line -> assertThat(line).endsWith(" app_loader"));
+        assertThat(classes.stream().filter(line -> line.endsWith(" unregistered_loader")).count())
+                .as("classes archived for a class loader of the application's own, read from their jars at every "
+                        + "start: package the service as aot-jar (quarkus.package.jar.type, root pom)").isZero();
+    }
+
+    /** The archive's classes, each with its loader, as the JVM that wrote it lists them over the image's files. */
+    private String sharedDictionary() throws Exception {
+        if (sharedDictionary == null) {
+            List<String> java = archiveCheck("-XX:+PrintSharedDictionary");
+            Exec listed = Exec.run(extractedApp(), java);
+            assertThat(listed.exitCode()).as("%s:%n%s", String.join(" ", java), listed.output()).isZero();
+            sharedDictionary = listed.output();
+        }
+        return sharedDictionary;
     }
 
     /**
@@ -212,7 +238,7 @@ public abstract class ServiceImageContract {
 
     @Test
     @DisplayName("holds exactly target/quarkus-app under /deployments, byte for byte, and none of Jib's default /app layers")
-    void holdsExactlyTheFastJar() throws IOException {
+    void holdsExactlyThePackagedApplication() throws IOException {
         Path app = moduleDir.resolve("target/quarkus-app");
         Map<String, String> expected = new TreeMap<>();
         try (Stream<Path> files = Files.walk(app)) {

@@ -16,7 +16,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * A stand-in base image, made by the image checks: NOT the production base (the pinned Temurin JRE on Alpine, which
+ * A stand-in base image, made by the image checks: NOT the production base (the pinned Temurin JRE on Ubuntu, which
  * needs a registry that builds here cannot reach). It is a {@code docker save} archive with one small layer (a marker
  * file, {@code /tmp}, and {@code /lib}, {@code /lib64} linked into {@code /usr} as in a merged-/usr distribution) and a
  * config that a real base would have too (a PATH with {@code /opt/java/openjdk/bin}, where the Temurin images keep
