@@ -40,8 +40,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <p>
  * Otherwise the build's own JVM writes it, and this says why: a base without {@code java} (the image checks' stand-in,
  * which runs a mounted JVM: that one), a base whose JVM does not run on this machine (a musl JVM on a glibc host), a
- * registry that cannot be reached (the image is then not built either), or a base in a Docker daemon. {@link #main} records the choice in the module's
- * {@code target/app-cds-java}, which the training run, the image checks and the benchmark read ({@link #recorded}).
+ * registry that cannot be reached (the image is then not built either), or a base in a Docker daemon. {@link #main}
+ * records the choice in the module's {@code target/app-cds-java}, which the training run, the image checks and the
+ * benchmark read ({@link #recorded}).
  */
 public final class ImageJvm {
 
