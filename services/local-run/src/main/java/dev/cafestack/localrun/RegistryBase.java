@@ -34,7 +34,8 @@ import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
  * with Jib's library, as the Jib Maven plugin pulls it for the image (the same credentials: the Docker configuration's
  * {@code auths} and {@code credHelpers}, e.g. {@code ecr-login} for ECR, and the well-known credential helpers; the same
  * base layer cache, so the image build does not fetch the layers again), for the platform the images are built for.
- * A base pinned by digest is pulled once and kept; one named by tag is pulled again each build, as its tag may move.
+ * A base pinned by digest is pulled once and kept; one named by tag is pulled again each build, as its tag may move,
+ * and its saved file is replaced only when the image it names has changed.
  */
 final class RegistryBase {
 
@@ -85,7 +86,11 @@ final class RegistryBase {
                     .setAllowInsecureRegistries(loopback(registry))
                     .setApplicationLayersCache(Files.createDirectories(dir.resolve("jib-application-layers")));
             Jib.from(from).setPlatforms(Set.of(PLATFORM)).containerize(to);
-            Files.move(partial, saved, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // A tag that still names the same image: the saved file stays as it was, and with it ImageJvm's
+            // extraction (cached by the file's path, size and time) instead of a new copy of the base each build.
+            if (!Files.isRegularFile(saved) || Files.mismatch(partial, saved) != -1) {
+                Files.move(partial, saved, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
             return saved;
         } catch (RegistryException | ExecutionException | CacheDirectoryCreationException e) {
             throw new Unavailable("cannot be pulled from " + registry + " (" + rootMessage(e) + ")", e);

@@ -55,7 +55,8 @@ class RegistryBaseTest {
     }
 
     @Test
-    @DisplayName("pulls a base pinned by digest from its registry once, runs its own JVM, and reuses it with the registry gone")
+    @DisplayName("pulls a base pinned by digest from its registry once, runs its own JVM, and reuses it with the registry "
+            + "gone; pulls a tag each build, keeping its copy while the tag names the same image")
     void pullsARegistryBaseAndKeepsItByDigest() throws Exception {
         int port = startRegistry();
         String digest = push(standInImage(), "127.0.0.1:" + port + "/cafe/jre-base:1");
@@ -68,6 +69,14 @@ class RegistryBaseTest {
         assertThat(said.toString(StandardCharsets.UTF_8)).contains("the base image " + base + " is pulled and saved as")
                 .contains("written by the base image's own JVM (Registry Stand-in Runtime (build 99+7))");
 
+        String byTag = "127.0.0.1:" + port + "/cafe/jre-base:1";
+        Path fromTag = ImageJvm.choose(byTag, dir.resolve("cache"), new PrintStream(said, true));
+        Path marker = Files.writeString(fromTag.resolveSibling("left-by-the-test"), "");
+        assertThat(ImageJvm.choose(byTag, dir.resolve("cache"), new PrintStream(said, true)))
+                .as("a tag is pulled again, and while it names the same image its extracted copy is reused")
+                .isEqualTo(fromTag);
+        assertThat(marker).exists();
+
         stopRegistry();
         registry = null;
         said.reset();
@@ -75,7 +84,6 @@ class RegistryBaseTest {
                 .as("a base pinned by digest is pulled once: the next build needs no registry").isEqualTo(java);
 
         said.reset();
-        String byTag = "127.0.0.1:" + port + "/cafe/jre-base:1";
         assertThat(ImageJvm.choose(byTag, dir.resolve("cache"), new PrintStream(said, true)))
                 .as("a tag may move: it is pulled each build, and without the registry the build's JVM writes the archive")
                 .isEqualTo(ImageJvm.host());
