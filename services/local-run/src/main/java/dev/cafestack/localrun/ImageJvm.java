@@ -408,11 +408,18 @@ public final class ImageJvm {
     /** The cache key of an archive file: its real path, size and modification time. */
     private static String key(Path archive) throws IOException {
         Path real = archive.toRealPath();
-        String id = real + "\n" + Files.size(real) + "\n" + Files.getLastModifiedTime(real).toMillis();
+        return cacheName(real.getFileName().toString(),
+                real + "\n" + Files.size(real) + "\n" + Files.getLastModifiedTime(real).toMillis());
+    }
+
+    /**
+     * A name in the cache directory: {@code readable} with only file-name-safe characters, then a short hash of
+     * {@code identity}, which tells apart what the readable part does not.
+     */
+    static String cacheName(String readable, String identity) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            String name = real.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-            return name + "-" + HexFormat.of().formatHex(digest, 0, 8);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return readable.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -3,15 +3,10 @@ package dev.cafestack.localrun;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -80,7 +75,8 @@ final class RegistryBase {
             CredentialRetrieverFactory credentials = CredentialRetrieverFactory.forImage(image, event -> { });
             from.addCredentialRetriever(credentials.dockerConfig());
             from.addCredentialRetriever(credentials.wellKnownCredentialHelpers());
-            Containerizer to = Containerizer.to(TarImage.at(partial).named(ImageReference.of(null, "cafe-image-jvm/base", "latest")))
+            TarImage tar = TarImage.at(partial).named(ImageReference.of(null, "cafe-image-jvm/base", "latest"));
+            Containerizer to = Containerizer.to(tar)
                     .setToolName("cafe-stack ImageJvm")
                     // A registry on this machine (a mirror, a test's) speaks plain HTTP; any other must use TLS.
                     .setAllowInsecureRegistries(loopback(registry))
@@ -107,7 +103,7 @@ final class RegistryBase {
      * its HTTP timeouts. Resolving the name can hang too, so both run in the background for at most {@link #CONNECT}.
      */
     private static void reachable(String registry) throws Unavailable {
-        String host = registry.replaceFirst(":[0-9]+$", "");
+        String host = host(registry);
         int port = registry.matches(".*:[0-9]+$") ? Integer.parseInt(registry.replaceFirst("^.*:", "")) : 443;
         CompletableFuture<Void> connect = CompletableFuture.runAsync(() -> {
             InetSocketAddress address = new InetSocketAddress(host, port);
@@ -135,22 +131,19 @@ final class RegistryBase {
     }
 
     static boolean loopback(String registry) {
-        String host = registry.replaceFirst(":[0-9]+$", "");
+        String host = host(registry);
         return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+    }
+
+    /** A registry's host: its {@code host[:port]} without the port. */
+    private static String host(String registry) {
+        return registry.replaceFirst(":[0-9]+$", "");
     }
 
     /** A readable, unique file name for a reference: its repository and tag or digest, and a hash of the whole. */
     private static String fileName(ImageReference image) {
-        String readable = (image.getRepository() + "-" + image.getQualifier()).replaceAll("[^A-Za-z0-9._-]", "_");
-        if (readable.length() > 80) {
-            readable = readable.substring(0, 80);
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(image.toString().getBytes(StandardCharsets.UTF_8));
-            return readable + "-" + HexFormat.of().formatHex(digest, 0, 8) + ".tar";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String readable = image.getRepository() + "-" + image.getQualifier();
+        return ImageJvm.cacheName(readable.substring(0, Math.min(readable.length(), 80)), image.toString()) + ".tar";
     }
 
     private static String rootMessage(Throwable e) {
