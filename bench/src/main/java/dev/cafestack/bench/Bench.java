@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
@@ -233,19 +232,23 @@ public final class Bench {
      * the image does.
      */
     private void reportClassDataArchive(String config, List<ServiceProcess> jvms) {
-        Optional<String> archive = jvms.get(0).classDataArchive();
-        if (archive.isEmpty()) {
+        List<ServiceProcess> withArchive = jvms.stream().filter(jvm -> jvm.classDataArchive().isPresent()).toList();
+        if (withArchive.isEmpty()) {
             return;
         }
-        List<String> without = jvms.stream().filter(jvm -> !jvm.classDataArchive().map(jvm::maps).orElse(false))
+        // One name for all (the image's app-cds.jsa), or each JVM's own (an ablation's per-service archive).
+        List<String> names = withArchive.stream().map(jvm -> jvm.classDataArchive().get()).distinct().toList();
+        String archive = names.size() == 1 ? names.get(0)
+                : String.join(", ", withArchive.stream().map(jvm -> jvm.classDataArchive().get() + " (" + jvm.name + ")").toList());
+        List<String> without = withArchive.stream().filter(jvm -> !jvm.maps(jvm.classDataArchive().get()))
                 .map(jvm -> jvm.name).toList();
         if (without.isEmpty()) {
-            out.printf(Locale.ROOT, "%s: class data archive %s in use by %s%n", config, archive.get(),
-                    String.join(" and ", jvms.stream().map(jvm -> jvm.name).toList()));
+            out.printf(Locale.ROOT, "%s: class data archive %s in use by %s%n", config, archive,
+                    String.join(" and ", withArchive.stream().map(jvm -> jvm.name).toList()));
         } else {
             out.printf(Locale.ROOT, "%s: class data archive %s NOT in use by %s: that JVM ignored it (another JVM build "
                     + "wrote it, or a jar changed since: package the services with the JVM that runs them, -Dbench.java), "
-                    + "so its launch -> ready is slower than the image's%n", config, archive.get(), String.join(" and ", without));
+                    + "so its launch -> ready is slower than the image's%n", config, archive, String.join(" and ", without));
         }
     }
 
@@ -289,6 +292,10 @@ public final class Bench {
         out.println("== cafe-stack bench " + Instant.now());
         out.println("machine: " + Machine.describe());
         out.println("java: " + Machine.javaVersion(options.java()) + " (" + options.java() + ")");
+        if (!options.obsOnJava().isEmpty()) {
+            out.println("obs-on java (an ablation of the JVM): " + Machine.javaVersion(options.obsOnJava()) + " ("
+                    + options.obsOnJava() + ")");
+        }
         out.println("image JVM flags (root pom, Jib entrypoint): " + String.join(" ", imageFlags));
         out.println("image environment (root pom, Jib container): " + imageEnv);
         for (Deployments.Container c : List.of(mocha, latte)) {
@@ -342,21 +349,11 @@ public final class Bench {
         return env;
     }
 
-    /** An extra JVM flag with {@code {config}} and {@code {service}} replaced. */
-    private static String expand(String flag, String config, Deployments.Container c) {
-        return flag.replace("{config}", config).replace("{service}", c.service());
-    }
-
     private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env) {
-        List<String> flags = new ArrayList<>(imageFlags);
-        flags.addAll(containerFlags(c));
-        // Extra flags for an investigation (a profiler agent, Native Memory Tracking), after the image's own.
-        options.jvmArgs().forEach(a -> flags.add(expand(a, config, c)));
-        if (!config.equals("obs-off")) {
-            // An ablation of a JVM flag: obs-on (and latte-down, which is obs-on) with it, obs-off as the image runs.
-            options.obsOnJvmArgs().forEach(a -> flags.add(expand(a, config, c)));
-        }
-        ServiceProcess process = ServiceProcess.start(c.service(), options.java(), flags,
+        // The image's flags, then extra flags for an investigation (a profiler agent, Native Memory Tracking) and,
+        // in obs-on only, an ablation of a JVM flag.
+        List<String> flags = options.jvmFlags(config, c.service(), imageFlags, containerFlags(c));
+        ServiceProcess process = ServiceProcess.start(c.service(), options.java(config), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,
                 options.out().resolve(config + "-" + c.service() + ".log"));
         started.add(process);
@@ -446,7 +443,7 @@ public final class Bench {
         Map<String, Long> cpuBefore = new LinkedHashMap<>();
         jvms.forEach(j -> cpuBefore.put(j.name, Proc.cpuMillis(j.pid())));
         boolean profile = options.profile() && i == 1;
-        Profiler profiler = new Profiler(options.java());
+        Profiler profiler = new Profiler(options.java(config));
         if (profile) {
             jvms.forEach(j -> profiler.start(j.pid(), options.out().resolve(config + "-" + j.name + ".jfr")));
         }

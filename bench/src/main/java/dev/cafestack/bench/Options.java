@@ -1,5 +1,6 @@
 package dev.cafestack.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,9 +13,16 @@ import dev.cafestack.localrun.ImageJvm;
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
 record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
-        List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs) {
+        List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs, String obsOnJava) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
+
+    /**
+     * JVM flags that choose the class data archive (or none): one of them among the extra flags replaces the image's
+     * {@code -XX:SharedArchiveFile}, which JDK 24+ refuses next to an AOT cache flag.
+     */
+    static final List<String> CLASS_DATA_FLAGS = List.of("-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit=",
+            "-XX:AOTCache=", "-XX:AOTCacheOutput=", "-XX:AOTConfiguration=", "-XX:AOTMode=", "-Xshare:");
 
     static Options parse(String... args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -49,7 +57,7 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
                 java(root, take(given, "java", "")),
                 Boolean.parseBoolean(take(given, "profile", "false")),
                 flags(take(given, "jvm-args", "")), assignments(take(given, "obs-on-env", "")),
-                flags(take(given, "obs-on-jvm-args", "")));
+                flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
@@ -76,6 +84,53 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
                     + "the JVM with -Dbench.java");
         }
         return mocha.toString();
+    }
+
+    /** obs-on's own {@code java}, if one is named: it must be there to run. */
+    static String obsOnJava(String given) {
+        if (!given.isBlank() && !Files.isExecutable(Path.of(given))) {
+            throw new IllegalArgumentException("--obs-on-java (-Dbench.obs-on-java) names " + given
+                    + ", which is not an executable file: name a JDK's bin/java, or leave it empty for the services' JVM");
+        }
+        return given.trim();
+    }
+
+    /**
+     * The {@code java} that runs a configuration's services: obs-on (and latte-down, which is obs-on) may run another
+     * JVM than obs-off, an ablation of the JVM side by side (with {@code obs-on-env} switching observability off in
+     * obs-on too, the two configurations then differ by the JVM alone).
+     */
+    String java(String config) {
+        return config.equals("obs-off") || obsOnJava.isEmpty() ? java : obsOnJava;
+    }
+
+    /**
+     * A configuration's JVM flags: the image's, the container's, then the extra flags for all configurations and, but
+     * for obs-off, obs-on's ({@code {config}} and {@code {service}} replaced). An extra flag that chooses the class data
+     * archive ({@link #CLASS_DATA_FLAGS}) replaces the image's {@code -XX:SharedArchiveFile}: e.g. another JVM's archive
+     * or AOT cache, or {@code -Xshare:off}.
+     */
+    List<String> jvmFlags(String config, String service, List<String> imageFlags, List<String> containerFlags) {
+        List<String> extra = new ArrayList<>();
+        jvmArgs.forEach(a -> extra.add(expand(a, config, service)));
+        if (!config.equals("obs-off")) {
+            obsOnJvmArgs.forEach(a -> extra.add(expand(a, config, service)));
+        }
+        List<String> flags = new ArrayList<>(imageFlags);
+        if (extra.stream().anyMatch(Options::choosesClassData)) {
+            flags.removeIf(f -> f.startsWith("-XX:SharedArchiveFile="));
+        }
+        flags.addAll(containerFlags);
+        flags.addAll(extra);
+        return flags;
+    }
+
+    private static boolean choosesClassData(String flag) {
+        return CLASS_DATA_FLAGS.stream().anyMatch(flag::startsWith);
+    }
+
+    private static String expand(String flag, String config, String service) {
+        return flag.replace("{config}", config).replace("{service}", service);
     }
 
     /** JVM flags separated by white space. */

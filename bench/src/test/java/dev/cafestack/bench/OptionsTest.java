@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,57 @@ class OptionsTest {
                 .hasMessageContaining("mocha's archive was written by /base/usr/lib/jvm/bin/java and latte's by "
                         + "/usr/lib/jvm/java-17-openjdk-amd64/bin/java")
                 .hasMessageContaining("-Dbench.java");
+    }
+
+    @Test
+    @DisplayName("runs obs-on on another JVM when one is named, obs-off on the services' own, and refuses a JVM that is not there")
+    void runsObsOnOnAnotherJvm() throws IOException {
+        record("mocha", "/base/usr/lib/jvm/bin/java");
+        record("latte", "/base/usr/lib/jvm/bin/java");
+        Path other = Files.createDirectories(root.resolve("jdk-25/bin")).resolve("java");
+        Files.writeString(other, "#!/bin/sh\n");
+        other.toFile().setExecutable(true);
+
+        Options same = Options.parse("--root=" + root);
+        assertThat(List.of(same.java("obs-off"), same.java("obs-on"), same.java("latte-down")))
+                .containsOnly("/base/usr/lib/jvm/bin/java");
+
+        Options two = Options.parse("--root=" + root, "--obs-on-java=" + other);
+        assertThat(two.java("obs-off")).isEqualTo("/base/usr/lib/jvm/bin/java");
+        assertThat(two.java("obs-on")).isEqualTo(other.toString());
+        assertThat(two.java("latte-down")).isEqualTo(other.toString());
+
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--obs-on-java=" + root.resolve("jdk-26/bin/java")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-Dbench.obs-on-java").hasMessageContaining("jdk-26/bin/java")
+                .hasMessageContaining("not an executable file");
+    }
+
+    @Test
+    @DisplayName("keeps the image's flags and archive, and an archive chosen for obs-on replaces the image's in obs-on only")
+    void anArchiveChosenForObsOnReplacesTheImagesThere() throws IOException {
+        record("mocha", "/base/usr/lib/jvm/bin/java");
+        record("latte", "/base/usr/lib/jvm/bin/java");
+        List<String> image = List.of("-XX:+UseSerialGC", "-XX:SharedArchiveFile=app-cds.jsa", "-Xlog:cds*=off");
+        List<String> container = List.of("-XX:MaxRAM=335544320");
+
+        Options plain = Options.parse("--root=" + root, "--jvm-args=-Xlog:gc:file=/tmp/{config}-{service}.log");
+        assertThat(plain.jvmFlags("obs-on", "mocha", image, container)).containsExactly("-XX:+UseSerialGC",
+                "-XX:SharedArchiveFile=app-cds.jsa", "-Xlog:cds*=off", "-XX:MaxRAM=335544320",
+                "-Xlog:gc:file=/tmp/obs-on-mocha.log");
+
+        Options aot = Options.parse("--root=" + root,
+                "--obs-on-jvm-args=-XX:+UseCompactObjectHeaders -XX:AOTCache=/tmp/{service}.aot");
+        assertThat(aot.jvmFlags("obs-off", "latte", image, container)).containsExactly("-XX:+UseSerialGC",
+                "-XX:SharedArchiveFile=app-cds.jsa", "-Xlog:cds*=off", "-XX:MaxRAM=335544320");
+        assertThat(aot.jvmFlags("obs-on", "latte", image, container)).containsExactly("-XX:+UseSerialGC",
+                "-Xlog:cds*=off", "-XX:MaxRAM=335544320", "-XX:+UseCompactObjectHeaders", "-XX:AOTCache=/tmp/latte.aot");
+        assertThat(aot.jvmFlags("latte-down", "mocha", image, container)).doesNotContain("-XX:SharedArchiveFile=app-cds.jsa")
+                .contains("-XX:AOTCache=/tmp/mocha.aot");
+
+        Options none = Options.parse("--root=" + root, "--jvm-args=-Xshare:off");
+        assertThat(none.jvmFlags("obs-off", "mocha", image, container)).doesNotContain("-XX:SharedArchiveFile=app-cds.jsa")
+                .endsWith("-Xshare:off");
     }
 
     private void record(String service, String java) throws IOException {

@@ -69,10 +69,18 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** The file name of the class data archive this JVM was started with (its last -XX:SharedArchiveFile), if any. */
+    /**
+     * The file name of the class data archive this JVM was started with (its last -XX:SharedArchiveFile, or JDK 24+'s
+     * -XX:AOTCache), if any.
+     */
     public Optional<String> classDataArchive() {
-        return jvmFlags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile="))
-                .map(flag -> Path.of(flag.substring("-XX:SharedArchiveFile=".length())).getFileName().toString())
+        return classDataArchive(jvmFlags);
+    }
+
+    /** The file name of the class data archive JVM flags name (the last -XX:SharedArchiveFile or -XX:AOTCache), if any. */
+    public static Optional<String> classDataArchive(List<String> jvmFlags) {
+        return jvmFlags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile=") || flag.startsWith("-XX:AOTCache="))
+                .map(flag -> Path.of(flag.substring(flag.indexOf('=') + 1)).getFileName().toString())
                 .reduce((first, last) -> last);
     }
 
