@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The AppCDS training run of a packaged service (the root pom's app-cds execution): starts the packaged service with
- * {@code -XX:ArchiveClassesAtExit}, the image's JVM flags and environment and its prod Deployment's env (what a pod
- * runs, read from the build's own sources), waits until it has started, sends its training requests, and stops it
- * with SIGTERM, when the JVM writes the archive. The archive then holds every class of the start (runtime init
- * included, which Quarkus' own archive run, ending after static init, leaves out) and of the requests.
+ * The class data training run of a packaged service (the root pom's app-cds execution): starts the packaged service
+ * with {@code -XX:AOTCacheOutput} (JDK 25+: an AOT cache) or {@code -XX:ArchiveClassesAtExit} (before: an AppCDS
+ * archive), the image's JVM flags and environment and its prod Deployment's env (what a pod runs, read from the build's
+ * own sources), waits until it has started, sends its training requests, and stops it with SIGTERM, when the JVM
+ * writes the archive. The archive then holds every class of the start (runtime init included, which Quarkus' own
+ * archive run, ending after static init, leaves out) and of the requests.
  *
  * <p>Everything local: the service listens on 127.0.0.1 on free ports, its OTLP endpoint is a closed local port, and
  * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}.
@@ -33,6 +34,8 @@ public final class AppCdsTraining {
 
     static final String ARCHIVE = "app-cds.jsa";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** SIGTERM to exit: a JDK 25 writes its AOT cache on the way out (a second JVM assembles it: seconds). */
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String service;
@@ -90,7 +93,8 @@ public final class AppCdsTraining {
         }
         flags.add("-XX:MaxRAM=" + container.memoryLimitBytes());
         flags.add("-XX:ActiveProcessorCount=" + container.cpus());
-        flags.add("-XX:ArchiveClassesAtExit=" + ARCHIVE);
+        String archiveFlag = archiveFlag(ImageJvm.featureRelease(ImageJvm.version(java).orElse("")));
+        flags.add(archiveFlag);
 
         int[] ports = LocalPorts.free(3);
         int httpPort = ports[0];
@@ -124,7 +128,7 @@ public final class AppCdsTraining {
                     answered.merge(request + " " + status, 1, Integer::sum);
                 }
             }
-            int exit = process.stop();
+            int exit = process.stop(STOP_TIMEOUT);
             // SIGTERM: Quarkus shuts down and the JVM exits with 143 (128 + 15), or 0; the archive is written on the way.
             if (exit != 0 && exit != 143) {
                 throw new IllegalStateException(service + " exited with " + exit + " on SIGTERM; its output: " + process.log
@@ -135,8 +139,9 @@ public final class AppCdsTraining {
                         + "\n" + process.tail());
             }
             written = true;
-            out.printf(Locale.ROOT, "app-cds training of %s: started in %d ms, %d rounds of %s, archive %s (%.1f MiB) in %.1f s%n",
+            out.printf(Locale.ROOT, "app-cds training of %s: started in %d ms, %d rounds of %s, archive %s (%s, %.1f MiB) in %.1f s%n",
                     service, readyMillis, training.rounds(), answered, archive,
+                    archiveFlag.startsWith("-XX:AOTCacheOutput") ? "an AOT cache" : "an AppCDS archive",
                     Files.size(archive) / 1048576.0, (System.nanoTime() - started) / 1e9);
             return archive;
         } finally {
@@ -145,6 +150,15 @@ public final class AppCdsTraining {
                 Files.deleteIfExists(archive);
             }
         }
+    }
+
+    /**
+     * What the training JVM writes when it exits: from JDK 25 an AOT cache (JEP 483, 514, 515: the classes loaded and
+     * linked ahead of time, with the run's method profiles), before it a dynamic AppCDS archive. The image's
+     * {@code -XX:SharedArchiveFile} takes either.
+     */
+    static String archiveFlag(int featureRelease) {
+        return (featureRelease >= 25 ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + ARCHIVE;
     }
 
     private static int send(String base, Training.Request request) throws IOException, InterruptedException {

@@ -192,6 +192,15 @@ public final class ImageJvm {
         return Optional.empty();
     }
 
+    /**
+     * The feature release of a {@code java -version} runtime line ({@code ... (build 25.0.3+9-LTS)} is 25), or 0 if the
+     * line names none.
+     */
+    public static int featureRelease(String runtimeLine) {
+        java.util.regex.Matcher build = java.util.regex.Pattern.compile("\\(build (\\d+)").matcher(runtimeLine);
+        return build.find() ? Integer.parseInt(build.group(1)) : 0;
+    }
+
     /** {@code java -version}'s runtime line, or empty if that java does not run here. */
     static Optional<String> version(Path java) {
         try {

@@ -118,9 +118,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL if it has not exited in time; returns the exit code. */
     public int stop() throws InterruptedException {
+        return stop(Duration.ofSeconds(30));
+    }
+
+    /**
+     * SIGTERM, and SIGKILL if it has not exited within {@code grace} (a JVM writing an AOT cache on its way out takes
+     * longer than one shutting down); returns the exit code.
+     */
+    public int stop(Duration grace) throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }

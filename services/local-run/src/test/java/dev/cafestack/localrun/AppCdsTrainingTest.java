@@ -12,11 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -118,13 +120,58 @@ class AppCdsTrainingTest {
         assertThat(archive).isEqualTo(app.resolve("app-cds.jsa")).isNotEmptyFile();
         assertThat(printed.toString(StandardCharsets.UTF_8))
                 .contains("app-cds training of fake", "3 rounds", "POST /orders 201=3", "GET /config 200=3");
-        // The image's way: -Xshare:on fails if the archive cannot be used; the class loaded by the orders is in it.
-        Process check = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
-                "-XX:SharedArchiveFile=app-cds.jsa", "-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary",
-                "-jar", "quarkus-run.jar").directory(app.toFile()).redirectErrorStream(true).start();
-        String listed = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(check.waitFor()).as(listed).isZero();
-        assertThat(listed).contains(" " + FakeService.Orders.class.getName() + " ");
+        // The image's way: -Xshare:on fails if the archive cannot be used; the class loaded by the orders comes from it.
+        assertThat(probe(Path.of(System.getProperty("java.home"), "bin", "java"), FakeService.Orders.class.getName()))
+                .containsPattern("(?m)" + Pattern.quote(FakeService.Orders.class.getName())
+                        + " source: shared objects file( \\(top\\))?$");
+    }
+
+    @Test
+    @DisplayName("writes an AOT cache with a JDK 25 (the image's), which that JDK then takes as the image's archive")
+    void writesAnAotCacheWithJdk25() throws Exception {
+        Path jdk25 = Path.of(System.getenv().getOrDefault("CAFE_TEMURIN_JDK", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java");
+        if (!Boolean.getBoolean("cafe.play.required")) {
+            Assumptions.assumeTrue(Files.isExecutable(jdk25), "no JDK 25 at " + jdk25 + " (CAFE_TEMURIN_JDK)");
+        }
+        Path file = Files.writeString(dir.resolve("training.txt"), """
+                rounds 2
+                GET /config 200
+                POST /orders 201 {"drink":"latte"}
+                """);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Path archive = new AppCdsTraining("fake", app, manifest, rootPom, Training.read(file), jdk25,
+                new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("app-cds training of fake", "an AOT cache");
+        // The image's flag takes it (-Xshare:on fails otherwise), and the class the orders loaded comes from it.
+        String run = probe(jdk25, FakeService.Orders.class.getName());
+        assertThat(run).containsPattern("(?m)" + Pattern.quote(FakeService.Orders.class.getName())
+                + " source: shared objects file( \\(top\\))?$");
+        assertThat(archive).isNotEmptyFile();
+    }
+
+    @Test
+    @DisplayName("chooses the archive by the training JVM: an AOT cache from JDK 25, an AppCDS archive before it")
+    void choosesTheArchiveByTheTrainingJvm() {
+        assertThat(AppCdsTraining.archiveFlag(ImageJvm.featureRelease(
+                "OpenJDK Runtime Environment Temurin-25.0.3+9 (build 25.0.3+9-LTS)"))).isEqualTo("-XX:AOTCacheOutput=app-cds.jsa");
+        assertThat(AppCdsTraining.archiveFlag(ImageJvm.featureRelease(
+                "OpenJDK Runtime Environment (build 17.0.19+10-1-deb12u2-Debian)"))).isEqualTo("-XX:ArchiveClassesAtExit=app-cds.jsa");
+        assertThat(AppCdsTraining.archiveFlag(ImageJvm.featureRelease(
+                "OpenJDK Runtime Environment Temurin-21.0.12+8 (build 21.0.12+8-LTS)"))).isEqualTo("-XX:ArchiveClassesAtExit=app-cds.jsa");
+        assertThat(AppCdsTraining.archiveFlag(ImageJvm.featureRelease("no version line")))
+                .isEqualTo("-XX:ArchiveClassesAtExit=app-cds.jsa");
+    }
+
+    /** The image's archive check: {@link ArchiveProbe} loads a class over the archive's class path, -Xshare:on. */
+    private String probe(Path java, String className) throws Exception {
+        String probeClasses = Path.of(ArchiveProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process check = new ProcessBuilder(java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=app-cds.jsa",
+                "-Xlog:class+load=info", "-cp", "quarkus-run.jar:" + probeClasses, ArchiveProbe.class.getName(), className)
+                .directory(app.toFile()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(output).isZero();
+        return output;
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.cafestack.tests.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cafestack.localrun.ArchiveProbe;
 import dev.cafestack.localrun.ImageJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,6 @@ public abstract class ServiceImageContract {
     private ImageTarball image;
     private List<RenderedDeployments> environments;
     private Path extractedApp;
-    private String sharedDictionary;
 
     @BeforeAll
     void readTheImageBuiltOnTheStandInBase() throws IOException {
@@ -99,7 +99,7 @@ public abstract class ServiceImageContract {
     }
 
     @Test
-    @DisplayName("holds the AppCDS archive its entrypoint names, and sets MALLOC_ARENA_MAX for a glibc base")
+    @DisplayName("holds the class data archive its entrypoint names, and sets MALLOC_ARENA_MAX for a glibc base")
     void startsFromItsClassDataArchive() {
         List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
         List<String> archives = entrypoint.stream().filter(f -> f.startsWith("-XX:SharedArchiveFile="))
@@ -112,10 +112,10 @@ public abstract class ServiceImageContract {
     }
 
     @Test
-    @DisplayName("starts from an AppCDS archive that the JVM which wrote it accepts over the image's own files, and "
+    @DisplayName("starts from a class data archive that the JVM which wrote it accepts over the image's own files, and "
             + "rejects once a jar's time changes")
     void itsClassDataArchiveFitsTheImagesFiles() throws Exception {
-        // A dynamic archive records each class path jar's size and modification time; the JVM ignores an archive that
+        // An archive (AppCDS or AOT cache) records each class path jar's size and modification time; the JVM ignores one that
         // does not match them. -Xshare:on turns that silent fallback into a failed start, and
         // -XX:+PrintSharedArchiveAndExit validates the class path and exits before main.
         Path app = extractedApp();
@@ -138,55 +138,34 @@ public abstract class ServiceImageContract {
     }
 
     @Test
-    @DisplayName("starts from an AppCDS archive of its whole archive run (up to Quarkus' archive hook, or its training "
-            + "requests), not of a start that failed halfway")
+    @DisplayName("starts from a class data archive of its whole archive run (up to Quarkus' archive hook, or its "
+            + "training requests), whose classes the JVM's class path loader takes from it")
     void itsClassDataArchiveHoldsTheWholeArchiveRun() throws Exception {
         // A class the build's archive run loads only at its end (archivedRunClass): a run that stopped earlier (a
         // required setting missing, a training request not sent) leaves it out, together with every class after it.
-        assertThat(sharedDictionary().contains(" " + archivedRunClass() + " "))
-                .as("%s among the archive's classes (-XX:+PrintSharedDictionary in a copy of the image's %s); without "
-                        + "it the run that wrote the archive ended early: read the app-cds execution's output",
-                        archivedRunClass(), APP).isTrue();
+        // Loaded through the JVM's class path (local-run's ArchiveProbe, -Xshare:on): it comes from the archive only if
+        // it was archived for that loader. A class archived for another loader (Quarkus' fast-jar RunnerClassLoader)
+        // is matched only after that loader has read it from its jar; the aot-jar packaging (quarkus.package.jar.type,
+        // root pom) puts every jar on the JVM's class path instead. The same question for an AppCDS archive and a
+        // JDK 25 AOT cache.
+        List<String> java = new ArrayList<>(List.of(archiveJvm().toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archiveFile(),
+                "-Xlog:class+load=info", "-cp", "quarkus-run.jar:" + Path.of(ArchiveProbe.class.getProtectionDomain()
+                        .getCodeSource().getLocation().toURI()), ArchiveProbe.class.getName(), archivedRunClass()));
+        Exec probe = Exec.run(extractedApp(), java);
+        assertThat(probe.exitCode()).as("%s in a copy of the image's %s:%n%s", String.join(" ", java), APP, probe.output())
+                .isZero();
+        assertThat(probe.output().lines().filter(line -> line.contains(" " + archivedRunClass() + " source: ")))
+                .as("where %s came from (%s in a copy of the image's %s); not from the archive: the run that wrote the "
+                        + "archive ended early (read the app-cds execution's output), or the class was archived for "
+                        + "another class loader (package the service as aot-jar: quarkus.package.jar.type, root pom)",
+                        archivedRunClass(), String.join(" ", java), APP)
+                .singleElement().satisfies(line -> assertThat(line).containsPattern(" source: shared objects file( \\(top\\))?$"));
     }
 
-    @Test
-    @DisplayName("has its archive's classes for the JVM's class path, which takes them from the archive without "
-            + "reading their jars")
-    void itsClassDataArchiveServesTheClassPath() throws Exception {
-        // A class archived for another class loader ("unregistered_loader": Quarkus' fast-jar RunnerClassLoader) is
-        // matched against the archive only after that loader has read and inflated its bytes from the jar. The
-        // aot-jar packaging (quarkus.package.jar.type, root pom) puts every jar on the JVM's class path instead.
-        List<String> classes = sharedDictionary().lines().toList();
-        assertThat(classes.stream().filter(line -> line.contains(" " + archivedRunClass() + " ")))
-                .as("%s in the archive (-XX:+PrintSharedDictionary in a copy of the image's %s), with its loader",
-                        archivedRunClass(), APP)
-                .singleElement().satisfies(line -> assertThat(line).endsWith(" app_loader"));
-        assertThat(classes.stream().filter(line -> line.endsWith(" unregistered_loader")).count())
-                .as("classes archived for a class loader of the application's own, read from their jars at every "
-                        + "start: package the service as aot-jar (quarkus.package.jar.type, root pom)").isZero();
-    }
-
-    /** The archive's classes, each with its loader, as the JVM that wrote it lists them over the image's files. */
-    private String sharedDictionary() throws Exception {
-        if (sharedDictionary == null) {
-            List<String> java = archiveCheck("-XX:+PrintSharedDictionary");
-            Exec listed = Exec.run(extractedApp(), java);
-            assertThat(listed.exitCode()).as("%s:%n%s", String.join(" ", java), listed.output()).isZero();
-            sharedDictionary = listed.output();
-        }
-        return sharedDictionary;
-    }
-
-    /**
-     * {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit <more> -jar
-     * quarkus-run.jar}.
-     */
-    private List<String> archiveCheck(String... more) {
-        String archive = archiveFile();
-        List<String> java = new ArrayList<>(List.of(archiveJvm().toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit"));
-        java.addAll(List.of(more));
-        java.addAll(List.of("-jar", "quarkus-run.jar"));
-        return java;
+    /** {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit -jar quarkus-run.jar}. */
+    private List<String> archiveCheck() {
+        return List.of(archiveJvm().toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archiveFile(),
+                "-XX:+PrintSharedArchiveAndExit", "-jar", "quarkus-run.jar");
     }
 
     /** The entrypoint's {@code -XX:SharedArchiveFile}, relative to the working directory. */
