@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -49,6 +51,8 @@ public final class ImageJvm {
     /** The file, in a module's build directory, that names the {@code java} which wrote its archive. */
     public static final String RECORD = "app-cds-java";
 
+    /** The feature release in a {@code java -version} runtime line: {@code (build 25.0.3+9-LTS)}. */
+    private static final Pattern BUILD = Pattern.compile("\\(build (\\d+)");
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
@@ -197,7 +201,7 @@ public final class ImageJvm {
      * line names none.
      */
     public static int featureRelease(String runtimeLine) {
-        java.util.regex.Matcher build = java.util.regex.Pattern.compile("\\(build (\\d+)").matcher(runtimeLine);
+        Matcher build = BUILD.matcher(runtimeLine);
         return build.find() ? Integer.parseInt(build.group(1)) : 0;
     }
 
