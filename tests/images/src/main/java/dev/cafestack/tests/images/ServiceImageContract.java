@@ -148,9 +148,7 @@ public abstract class ServiceImageContract {
         // is matched only after that loader has read it from its jar; the aot-jar packaging (quarkus.package.jar.type,
         // root pom) puts every jar on the JVM's class path instead. The same question for an AppCDS archive and a
         // JDK 25 AOT cache.
-        List<String> java = new ArrayList<>(List.of(archiveJvm().toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archiveFile(),
-                "-Xlog:class+load=info", "-cp", "quarkus-run.jar:" + Path.of(ArchiveProbe.class.getProtectionDomain()
-                        .getCodeSource().getLocation().toURI()), ArchiveProbe.class.getName(), archivedRunClass()));
+        List<String> java = ArchiveProbe.command(archiveJvm(), archiveFile(), archivedRunClass());
         Exec probe = Exec.run(extractedApp(), java);
         assertThat(probe.exitCode()).as("%s in a copy of the image's %s:%n%s", String.join(" ", java), APP, probe.output())
                 .isZero();
@@ -159,7 +157,7 @@ public abstract class ServiceImageContract {
                         + "archive ended early (read the app-cds execution's output), or the class was archived for "
                         + "another class loader (package the service as aot-jar: quarkus.package.jar.type, root pom)",
                         archivedRunClass(), String.join(" ", java), APP)
-                .singleElement().satisfies(line -> assertThat(line).containsPattern(" source: shared objects file( \\(top\\))?$"));
+                .singleElement().satisfies(line -> assertThat(line).containsPattern(ArchiveProbe.fromArchive(archivedRunClass())));
     }
 
     /** {@code java -Xshare:on -XX:SharedArchiveFile=<the entrypoint's> -XX:+PrintSharedArchiveAndExit -jar quarkus-run.jar}. */
