@@ -1,8 +1,6 @@
 package dev.cafestack.bench;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +14,8 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+
+import dev.cafestack.localrun.GrpcStandIn;
 
 /**
  * A local stand-in for the trace collector: an OTLP/gRPC endpoint ({@code TraceService/Export}) that counts the
@@ -33,8 +33,8 @@ final class OtlpSink implements AutoCloseable {
         MethodDescriptor<byte[], byte[]> export = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Export"))
-                .setRequestMarshaller(BYTES)
-                .setResponseMarshaller(BYTES)
+                .setRequestMarshaller(GrpcStandIn.BYTES)
+                .setResponseMarshaller(GrpcStandIn.BYTES)
                 .build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(export, ServerCalls.asyncUnaryCall((request, reply) -> {
@@ -95,20 +95,4 @@ final class OtlpSink implements AutoCloseable {
         }
         return n;
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 }

@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * archive run, ending after static init, leaves out) and of the requests.
  *
  * <p>Everything local: the service listens on 127.0.0.1 on free ports, its OTLP endpoint is a closed local port, and
- * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}.
+ * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}, or a gRPC peer at
+ * {@value Training#GRPC_STAND_IN}: a {@link GrpcStandIn} answering the file's {@code grpc} lines, so that the calls
+ * succeed.
  *
  * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> <training file> <java>};
  * {@code <java>} is the JVM that runs the training and so writes the archive: the image's own ({@link ImageJvm}), the
@@ -107,15 +109,28 @@ public final class AppCdsTraining {
         env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(ports[1]));
         env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
-        env.putAll(training.env(closedPort));
+
+        // The peer the training file stands in for: its replies make the service's calls succeed in the run.
+        GrpcStandIn standIn = training.grpcReplies().isEmpty() ? null : GrpcStandIn.start(training.grpcReplies());
+        env.putAll(training.env(closedPort, standIn == null ? closedPort : standIn.port()));
 
         long started = System.nanoTime();
-        ServiceProcess process = ServiceProcess.start(service, java.toString(), flags, appDir, env,
-                work.resolve(service + ".log"));
+        ServiceProcess process;
+        try {
+            process = ServiceProcess.start(service, java.toString(), flags, appDir, env, work.resolve(service + ".log"));
+        } catch (RuntimeException e) {
+            if (standIn != null) {
+                standIn.close();
+            }
+            throw e;
+        }
         boolean written = false;
         try {
             String base = "http://127.0.0.1:" + httpPort;
-            long readyMillis = process.awaitReady(base + "/q/health/started", START_TIMEOUT);
+            // Requests from the moment a pod would get them: once started, or, where its peers have a stand-in, once
+            // ready (the readiness checks' calls have gone through, as in a pod behind a Service).
+            long readyMillis = process.awaitReady(base + (standIn == null ? "/q/health/started" : "/q/health/ready"),
+                    START_TIMEOUT);
             Map<String, Integer> answered = new TreeMap<>();
             for (int round = 0; round < training.rounds(); round++) {
                 for (Training.Request request : training.requests()) {
@@ -139,13 +154,17 @@ public final class AppCdsTraining {
                         + "\n" + process.tail());
             }
             written = true;
-            out.printf(Locale.ROOT, "app-cds training of %s: started in %d ms, %d rounds of %s, archive %s (%s, %.1f MiB) in %.1f s%n",
-                    service, readyMillis, training.rounds(), answered, archive,
+            out.printf(Locale.ROOT, "app-cds training of %s: %s in %d ms, %d rounds of %s%s, archive %s (%s, %.1f MiB) in %.1f s%n",
+                    service, standIn == null ? "started" : "ready", readyMillis, training.rounds(), answered,
+                    standIn == null ? "" : ", the stand-in gRPC peer answered " + standIn.answered(), archive,
                     archiveFlag.startsWith("-XX:AOTCacheOutput") ? "an AOT cache" : "an AppCDS archive",
                     Files.size(archive) / 1048576.0, (System.nanoTime() - started) / 1e9);
             return archive;
         } finally {
             process.stop();
+            if (standIn != null) {
+                standIn.close();
+            }
             if (!written) {
                 Files.deleteIfExists(archive);
             }

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +20,31 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * env NAME=VALUE                 over the prod Deployment's env for this run; ${closed-port} is a local port
- *                                nothing listens on (for endpoints the run must not reach)
+ *                                nothing listens on (for endpoints the run must not reach), ${grpc-stand-in} the
+ *                                port of the run's stand-in gRPC server (below)
  * rounds N                       how often the requests are sent, in order (default 20)
  * METHOD PATH STATUS [BODY]      one request and the status it must answer; a body is sent as application/json
+ * grpc SERVICE/METHOD HEX        the stand-in gRPC server answers this method with this message (its protobuf
+ *                                bytes in hex), so that the service's calls to a peer succeed in the run
  * </pre>
  */
-public record Training(Path file, Map<String, String> env, int rounds, List<Request> requests) {
+public record Training(Path file, Map<String, String> env, int rounds, List<Request> requests,
+        Map<String, byte[]> grpcReplies) {
 
     /** The placeholder in an {@code env} value for a local port nothing listens on. */
     public static final String CLOSED_PORT = "${closed-port}";
+
+    /** The placeholder in an {@code env} value for the port of the run's stand-in gRPC server. */
+    public static final String GRPC_STAND_IN = "${grpc-stand-in}";
 
     static final int DEFAULT_ROUNDS = 20;
 
     private static final Pattern ENV = Pattern.compile("env\\s+([A-Z_][A-Z0-9_]*)=(.*)");
     private static final Pattern ROUNDS = Pattern.compile("rounds\\s+(\\d+)");
     private static final Pattern REQUEST = Pattern.compile("(GET|POST|PUT|DELETE)\\s+(/\\S*)\\s+(\\d{3})(?:\\s+(.+))?");
+    private static final Pattern GRPC = Pattern.compile("grpc\\s+(\\S+)\\s+(\\S+)");
+    private static final Pattern GRPC_METHOD = Pattern.compile("[A-Za-z_][\\w.]*/[A-Za-z_]\\w*");
+    private static final Pattern HEX = Pattern.compile("(?:[0-9a-fA-F]{2})+");
 
     /** One request of a round, with the line it came from. */
     public record Request(int line, String method, String path, int status, String body) {
@@ -54,6 +66,7 @@ public record Training(Path file, Map<String, String> env, int rounds, List<Requ
         Map<String, String> env = new LinkedHashMap<>();
         int rounds = DEFAULT_ROUNDS;
         List<Request> requests = new ArrayList<>();
+        Map<String, byte[]> grpcReplies = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -69,21 +82,50 @@ public record Training(Path file, Map<String, String> env, int rounds, List<Requ
                 }
             } else if ((m = REQUEST.matcher(line)).matches()) {
                 requests.add(new Request(i + 1, m.group(1), m.group(2), Integer.parseInt(m.group(3)), m.group(4)));
+            } else if ((m = GRPC.matcher(line)).matches()) {
+                if (!GRPC_METHOD.matcher(m.group(1)).matches()) {
+                    throw bad(file, i + 1, line, "name the method in full, package.Service/Method (e.g. "
+                            + "grpc.health.v1.Health/Check)");
+                }
+                if (!HEX.matcher(m.group(2)).matches()) {
+                    throw bad(file, i + 1, line, "give the reply as its protobuf bytes in hex, two digits a byte (e.g. "
+                            + "0801 for a grpc.health.v1.HealthCheckResponse with status SERVING)");
+                }
+                if (grpcReplies.put(m.group(1), HexFormat.of().parseHex(m.group(2))) != null) {
+                    throw bad(file, i + 1, line, m.group(1) + " has a reply on an earlier line already; keep one");
+                }
             } else {
-                throw bad(file, i + 1, line, "write 'env NAME=VALUE', 'rounds N' or 'METHOD /path STATUS [JSON body]'");
+                throw bad(file, i + 1, line, "write 'env NAME=VALUE', 'rounds N', 'METHOD /path STATUS [JSON body]' or "
+                        + "'grpc package.Service/Method HEX'");
             }
+        }
+        boolean standInNamed = env.values().stream().anyMatch(value -> value.contains(GRPC_STAND_IN));
+        if (standInNamed && grpcReplies.isEmpty()) {
+            throw new IllegalArgumentException(file + ": an env line names " + GRPC_STAND_IN + " but no 'grpc "
+                    + "package.Service/Method HEX' line says what the stand-in gRPC server answers; add one per method "
+                    + "the service calls");
+        }
+        if (!standInNamed && !grpcReplies.isEmpty()) {
+            throw new IllegalArgumentException(file + ": 'grpc' lines give the stand-in gRPC server's replies, but no env "
+                    + "line points the service at it; set the peer's port to " + GRPC_STAND_IN + " (e.g. 'env "
+                    + "LATTE_PORT=" + GRPC_STAND_IN + "')");
         }
         if (requests.isEmpty()) {
             throw new IllegalArgumentException(file + ": no requests; add at least one 'METHOD /path STATUS [JSON body]' "
                     + "line (a request the service answers once it has started, e.g. 'GET /q/health/live 200')");
         }
-        return new Training(file, Map.copyOf(env), rounds, List.copyOf(requests));
+        return new Training(file, Map.copyOf(env), rounds, List.copyOf(requests),
+                Collections.unmodifiableMap(grpcReplies));
     }
 
-    /** The env lines with {@value #CLOSED_PORT} replaced by {@code closedPort}. */
-    public Map<String, String> env(int closedPort) {
+    /**
+     * The env lines with {@value #CLOSED_PORT} replaced by {@code closedPort} and {@value #GRPC_STAND_IN} by
+     * {@code standInPort}.
+     */
+    public Map<String, String> env(int closedPort, int standInPort) {
         Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((name, value) -> out.put(name, value.replace(CLOSED_PORT, Integer.toString(closedPort))));
+        env.forEach((name, value) -> out.put(name, value.replace(CLOSED_PORT, Integer.toString(closedPort))
+                .replace(GRPC_STAND_IN, Integer.toString(standInPort))));
         return out;
     }
 

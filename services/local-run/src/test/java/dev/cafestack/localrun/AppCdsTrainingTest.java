@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +124,28 @@ class AppCdsTrainingTest {
         // The image's way: -Xshare:on fails if the archive cannot be used; the class loaded by the orders comes from it.
         assertThat(probe(Path.of(System.getProperty("java.home"), "bin", "java"), FakeService.Orders.class.getName()))
                 .containsPattern(ArchiveProbe.fromArchive(FakeService.Orders.class.getName()));
+    }
+
+    @Test
+    @DisplayName("runs a stand-in gRPC peer where the training file gives one, sends the requests once the service is "
+            + "ready, and stops the peer after the run")
+    void runsTheStandInPeerAndWaitsForReady() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        training("""
+                env FAKE_UPSTREAM=http://127.0.0.1:${closed-port}
+                env FAKE_PEER_PORT=${grpc-stand-in}
+                grpc grpc.health.v1.Health/Check 0801
+                rounds 2
+                GET /q/health/ready 200
+                POST /orders 201 {"drink":"latte"}
+                """, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+
+        String line = printed.toString(StandardCharsets.UTF_8);
+        assertThat(line).contains("app-cds training of fake: ready in", "GET /q/health/ready 200=2",
+                "the stand-in gRPC peer answered {grpc.health.v1.Health/Check=0}");
+        int peerPort = Integer.parseInt(Files.readAllLines(dir.resolve("target/app-cds-training/fake.log")).stream()
+                .filter(l -> l.startsWith("fake: peer port ")).findFirst().orElseThrow().substring(16));
+        assertThatThrownBy(() -> new Socket("127.0.0.1", peerPort).close()).isInstanceOf(ConnectException.class);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.cafestack.localrun;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,10 +33,28 @@ public final class FakeService {
         // 200 if the upstream the training file points at is a local port, as ${closed-port} makes it.
         server.createContext("/upstream", exchange -> answer(exchange,
                 System.getenv("FAKE_UPSTREAM").matches("http://127\\.0\\.0\\.1:\\d+") ? 200 : 500));
+        // Ready half a second after it has started (as a service whose readiness waits for a first call to its peer),
+        // and only while the peer the training file points FAKE_PEER_PORT at (its stand-in gRPC peer) takes connections.
+        long readyAt = System.nanoTime() + 500_000_000L;
+        server.createContext("/q/health/ready", exchange -> answer(exchange,
+                System.nanoTime() - readyAt >= 0 && peerReachable() ? 200 : 503));
         // Orders: loaded on the first one only (the class the archive must then hold).
         server.createContext("/orders", exchange -> Orders.handle(exchange));
         server.start();
+        System.out.println("fake: peer port " + System.getenv("FAKE_PEER_PORT"));
         System.out.println("fake: listening");
+    }
+
+    private static boolean peerReachable() {
+        String port = System.getenv("FAKE_PEER_PORT");
+        if (port == null || !port.matches("\\d+")) {
+            return false;
+        }
+        try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static void answer(HttpExchange exchange, int status) throws IOException {

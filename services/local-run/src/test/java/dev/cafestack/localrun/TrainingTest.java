@@ -38,7 +38,7 @@ class TrainingTest {
         assertThat(training.requests()).containsExactly(
                 new Training.Request(6, "POST", "/api/orders", 503, "{\"drink\":\"mocha\",\"size\":\"medium\"}"),
                 new Training.Request(7, "GET", "/q/metrics", 200, null));
-        assertThat(training.env(41234)).isEqualTo(Map.of("LATTE_HOST", "127.0.0.1", "LATTE_PORT", "41234"));
+        assertThat(training.env(41234, 41235)).isEqualTo(Map.of("LATTE_HOST", "127.0.0.1", "LATTE_PORT", "41234"));
     }
 
     @Test
@@ -53,8 +53,8 @@ class TrainingTest {
         Path file = file("GET /q/health/live 200\nGET /q/metrics ok\n");
 
         assertThatThrownBy(() -> Training.read(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(file + ":2: cannot read 'GET /q/metrics ok': write 'env NAME=VALUE', 'rounds N' or "
-                        + "'METHOD /path STATUS [JSON body]'");
+                .hasMessage(file + ":2: cannot read 'GET /q/metrics ok': write 'env NAME=VALUE', 'rounds N', "
+                        + "'METHOD /path STATUS [JSON body]' or 'grpc package.Service/Method HEX'");
     }
 
     @Test
@@ -66,5 +66,54 @@ class TrainingTest {
 
         Path onlyEnv = file("env A=b\n");
         assertThatThrownBy(() -> Training.read(onlyEnv)).hasMessageStartingWith(onlyEnv + ": no requests;");
+    }
+
+    @Test
+    @DisplayName("reads the stand-in gRPC server's replies and puts its port where an env line names it")
+    void readsGrpcReplies() throws IOException {
+        Training training = Training.read(file("""
+                env LATTE_HOST=127.0.0.1
+                env LATTE_PORT=${grpc-stand-in}
+                env OTHER=${closed-port}
+                grpc grpc.health.v1.Health/Check 0801
+                grpc cafe.v1.Barista/Brew 0A056D6f636861
+                POST /api/orders 201 {"drink":"mocha","size":"medium"}
+                """));
+
+        assertThat(training.grpcReplies()).containsOnlyKeys("grpc.health.v1.Health/Check", "cafe.v1.Barista/Brew");
+        assertThat(training.grpcReplies().get("grpc.health.v1.Health/Check")).containsExactly(0x08, 0x01);
+        assertThat(training.grpcReplies().get("cafe.v1.Barista/Brew")).containsExactly(0x0a, 0x05, 'm', 'o', 'c', 'h', 'a');
+        assertThat(training.env(41234, 41235)).isEqualTo(
+                Map.of("LATTE_HOST", "127.0.0.1", "LATTE_PORT", "41235", "OTHER", "41234"));
+    }
+
+    @Test
+    @DisplayName("rejects a grpc line without a full method name, with bytes that are not hex, or repeating a method")
+    void rejectsBadGrpcLines() throws IOException {
+        String env = "env LATTE_PORT=${grpc-stand-in}\nGET / 200\n";
+        Path shortName = file(env + "grpc Check 0801\n");
+        assertThatThrownBy(() -> Training.read(shortName)).hasMessage(shortName + ":3: cannot read 'grpc Check 0801': "
+                + "name the method in full, package.Service/Method (e.g. grpc.health.v1.Health/Check)");
+
+        Path oddHex = file(env + "grpc grpc.health.v1.Health/Check 081\n");
+        assertThatThrownBy(() -> Training.read(oddHex)).hasMessageStartingWith(oddHex + ":3: cannot read "
+                + "'grpc grpc.health.v1.Health/Check 081': give the reply as its protobuf bytes in hex");
+
+        Path twice = file(env + "grpc grpc.health.v1.Health/Check 0801\ngrpc grpc.health.v1.Health/Check 0802\n");
+        assertThatThrownBy(() -> Training.read(twice)).hasMessage(twice + ":4: cannot read "
+                + "'grpc grpc.health.v1.Health/Check 0802': grpc.health.v1.Health/Check has a reply on an earlier line "
+                + "already; keep one");
+    }
+
+    @Test
+    @DisplayName("rejects a stand-in nothing points at, and a stand-in port with nothing to answer")
+    void rejectsAStandInHalfConfigured() throws IOException {
+        Path unused = file("grpc grpc.health.v1.Health/Check 0801\nGET / 200\n");
+        assertThatThrownBy(() -> Training.read(unused)).hasMessageContaining("no env line points the service at it; "
+                + "set the peer's port to ${grpc-stand-in}");
+
+        Path silent = file("env LATTE_PORT=${grpc-stand-in}\nGET / 200\n");
+        assertThatThrownBy(() -> Training.read(silent)).hasMessageContaining("names ${grpc-stand-in} but no 'grpc "
+                + "package.Service/Method HEX' line says what the stand-in gRPC server answers");
     }
 }
