@@ -117,7 +117,8 @@ public final class AppCdsTraining {
         long started = System.nanoTime();
         ServiceProcess process;
         try {
-            process = ServiceProcess.start(service, java.toString(), flags, appDir, env, work.resolve(service + ".log"));
+            process = ServiceProcess.start(service, java.toString(), flags, appDir, env,
+                    work.resolve(service + ".log"));
         } catch (RuntimeException e) {
             if (standIn != null) {
                 standIn.close();
@@ -154,7 +155,8 @@ public final class AppCdsTraining {
                         + "\n" + process.tail());
             }
             written = true;
-            out.printf(Locale.ROOT, "app-cds training of %s: %s in %d ms, %d rounds of %s%s, archive %s (%s, %.1f MiB) in %.1f s%n",
+            out.printf(Locale.ROOT,
+                    "app-cds training of %s: %s in %d ms, %d rounds of %s%s, archive %s (%s, %.1f MiB) in %.1f s%n",
                     service, standIn == null ? "started" : "ready", readyMillis, training.rounds(), answered,
                     standIn == null ? "" : ", the stand-in gRPC peer answered " + standIn.answered(), archive,
                     archiveFlag.startsWith("-XX:AOTCacheOutput") ? "an AOT cache" : "an AppCDS archive",

@@ -106,8 +106,8 @@ public record Training(Path file, Map<String, String> env, int rounds, List<Requ
                     + "the service calls");
         }
         if (!standInNamed && !grpcReplies.isEmpty()) {
-            throw new IllegalArgumentException(file + ": 'grpc' lines give the stand-in gRPC server's replies, but no env "
-                    + "line points the service at it; set the peer's port to " + GRPC_STAND_IN + " (e.g. 'env "
+            throw new IllegalArgumentException(file + ": 'grpc' lines give the stand-in gRPC server's replies, but no "
+                    + "env line points the service at it; set the peer's port to " + GRPC_STAND_IN + " (e.g. 'env "
                     + "LATTE_PORT=" + GRPC_STAND_IN + "')");
         }
         if (requests.isEmpty()) {

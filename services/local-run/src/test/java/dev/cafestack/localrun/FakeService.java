@@ -34,7 +34,8 @@ public final class FakeService {
         server.createContext("/upstream", exchange -> answer(exchange,
                 System.getenv("FAKE_UPSTREAM").matches("http://127\\.0\\.0\\.1:\\d+") ? 200 : 500));
         // Ready half a second after it has started (as a service whose readiness waits for a first call to its peer),
-        // and only while the peer the training file points FAKE_PEER_PORT at (its stand-in gRPC peer) takes connections.
+        // and only while the peer the training file points FAKE_PEER_PORT at (its stand-in gRPC peer) takes
+        // connections.
         long readyAt = System.nanoTime() + 500_000_000L;
         server.createContext("/q/health/ready", exchange -> answer(exchange,
                 System.nanoTime() - readyAt >= 0 && peerReachable() ? 200 : 503));

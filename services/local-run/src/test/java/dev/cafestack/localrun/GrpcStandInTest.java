@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class GrpcStandInTest {
 
     private static byte[] call(ManagedChannel channel, String method, byte[] request) {
-        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder(GrpcStandIn.BYTES, GrpcStandIn.BYTES)
+        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor
+                .<byte[], byte[]>newBuilder(GrpcStandIn.BYTES, GrpcStandIn.BYTES)
                 .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method).build();
         return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT.withDeadlineAfter(10,
                 TimeUnit.SECONDS), request);

@@ -82,7 +82,8 @@ class TrainingTest {
 
         assertThat(training.grpcReplies()).containsOnlyKeys("grpc.health.v1.Health/Check", "cafe.v1.Barista/Brew");
         assertThat(training.grpcReplies().get("grpc.health.v1.Health/Check")).containsExactly(0x08, 0x01);
-        assertThat(training.grpcReplies().get("cafe.v1.Barista/Brew")).containsExactly(0x0a, 0x05, 'm', 'o', 'c', 'h', 'a');
+        assertThat(training.grpcReplies().get("cafe.v1.Barista/Brew"))
+                .containsExactly(0x0a, 0x05, 'm', 'o', 'c', 'h', 'a');
         assertThat(training.env(41234, 41235)).isEqualTo(
                 Map.of("LATTE_HOST", "127.0.0.1", "LATTE_PORT", "41235", "OTHER", "41234"));
     }
