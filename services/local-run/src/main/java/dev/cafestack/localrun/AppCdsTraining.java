@@ -112,63 +112,58 @@ public final class AppCdsTraining {
 
         // The peer the training file stands in for: its replies make the service's calls succeed in the run.
         GrpcStandIn standIn = training.grpcReplies().isEmpty() ? null : GrpcStandIn.start(training.grpcReplies());
-        env.putAll(training.env(closedPort, standIn == null ? closedPort : standIn.port()));
-
-        long started = System.nanoTime();
-        ServiceProcess process;
         try {
-            process = ServiceProcess.start(service, java.toString(), flags, appDir, env,
-                    work.resolve(service + ".log"));
-        } catch (RuntimeException e) {
-            if (standIn != null) {
-                standIn.close();
-            }
-            throw e;
-        }
-        boolean written = false;
-        try {
-            String base = "http://127.0.0.1:" + httpPort;
+            env.putAll(training.env(closedPort, standIn == null ? closedPort : standIn.port()));
             // Requests from the moment a pod would get them: once started, or, where its peers have a stand-in, once
             // ready (the readiness checks' calls have gone through, as in a pod behind a Service).
-            long readyMillis = process.awaitReady(base + (standIn == null ? "/q/health/started" : "/q/health/ready"),
-                    START_TIMEOUT);
-            Map<String, Integer> answered = new TreeMap<>();
-            for (int round = 0; round < training.rounds(); round++) {
-                for (Training.Request request : training.requests()) {
-                    int status = send(base, request);
-                    if (status != request.status()) {
-                        throw new IllegalStateException(training.file() + ":" + request.line() + ": " + request + " answered "
-                                + status + ", not " + request.status() + " (round " + (round + 1) + "); the service's output: "
-                                + process.log + "\n" + process.tail());
+            String awaited = standIn == null ? "started" : "ready";
+            long started = System.nanoTime();
+            ServiceProcess process = ServiceProcess.start(service, java.toString(), flags, appDir, env,
+                    work.resolve(service + ".log"));
+            boolean written = false;
+            try {
+                String base = "http://127.0.0.1:" + httpPort;
+                long readyMillis = process.awaitReady(base + "/q/health/" + awaited, START_TIMEOUT);
+                Map<String, Integer> answered = new TreeMap<>();
+                for (int round = 0; round < training.rounds(); round++) {
+                    for (Training.Request request : training.requests()) {
+                        int status = send(base, request);
+                        if (status != request.status()) {
+                            throw new IllegalStateException(training.file() + ":" + request.line() + ": " + request
+                                    + " answered " + status + ", not " + request.status() + " (round " + (round + 1)
+                                    + "); the service's output: " + process.log + "\n" + process.tail());
+                        }
+                        answered.merge(request + " " + status, 1, Integer::sum);
                     }
-                    answered.merge(request + " " + status, 1, Integer::sum);
+                }
+                int exit = process.stop(STOP_TIMEOUT);
+                // SIGTERM: Quarkus shuts down and the JVM exits with 143 (128 + 15), or 0; the archive is written on
+                // the way.
+                if (exit != 0 && exit != 143) {
+                    throw new IllegalStateException(service + " exited with " + exit + " on SIGTERM; its output: "
+                            + process.log + "\n" + process.tail());
+                }
+                if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+                    throw new IllegalStateException(service + " wrote no " + archive + " on exit; its output: "
+                            + process.log + "\n" + process.tail());
+                }
+                written = true;
+                out.printf(Locale.ROOT,
+                        "app-cds training of %s: %s in %d ms, %d rounds of %s%s, archive %s (%s, %.1f MiB) in %.1f s%n",
+                        service, awaited, readyMillis, training.rounds(), answered,
+                        standIn == null ? "" : ", the stand-in gRPC peer answered " + standIn.answered(), archive,
+                        archiveFlag.startsWith("-XX:AOTCacheOutput") ? "an AOT cache" : "an AppCDS archive",
+                        Files.size(archive) / 1048576.0, (System.nanoTime() - started) / 1e9);
+                return archive;
+            } finally {
+                process.stop();
+                if (!written) {
+                    Files.deleteIfExists(archive);
                 }
             }
-            int exit = process.stop(STOP_TIMEOUT);
-            // SIGTERM: Quarkus shuts down and the JVM exits with 143 (128 + 15), or 0; the archive is written on the way.
-            if (exit != 0 && exit != 143) {
-                throw new IllegalStateException(service + " exited with " + exit + " on SIGTERM; its output: " + process.log
-                        + "\n" + process.tail());
-            }
-            if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
-                throw new IllegalStateException(service + " wrote no " + archive + " on exit; its output: " + process.log
-                        + "\n" + process.tail());
-            }
-            written = true;
-            out.printf(Locale.ROOT,
-                    "app-cds training of %s: %s in %d ms, %d rounds of %s%s, archive %s (%s, %.1f MiB) in %.1f s%n",
-                    service, standIn == null ? "started" : "ready", readyMillis, training.rounds(), answered,
-                    standIn == null ? "" : ", the stand-in gRPC peer answered " + standIn.answered(), archive,
-                    archiveFlag.startsWith("-XX:AOTCacheOutput") ? "an AOT cache" : "an AppCDS archive",
-                    Files.size(archive) / 1048576.0, (System.nanoTime() - started) / 1e9);
-            return archive;
         } finally {
-            process.stop();
             if (standIn != null) {
                 standIn.close();
-            }
-            if (!written) {
-                Files.deleteIfExists(archive);
             }
         }
     }

@@ -115,8 +115,8 @@ public abstract class ServiceImageContract {
     @DisplayName("starts from a class data archive that the JVM which wrote it accepts over the image's own files, and "
             + "rejects once a jar's time changes")
     void itsClassDataArchiveFitsTheImagesFiles() throws Exception {
-        // An archive (AppCDS or AOT cache) records each class path jar's size and modification time; the JVM ignores one that
-        // does not match them. -Xshare:on turns that silent fallback into a failed start, and
+        // An archive (AppCDS or AOT cache) records each class path jar's size and modification time; the JVM ignores
+        // one that does not match them. -Xshare:on turns that silent fallback into a failed start, and
         // -XX:+PrintSharedArchiveAndExit validates the class path and exits before main.
         Path app = extractedApp();
         List<String> java = archiveCheck();
