@@ -14,6 +14,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 
 /**
  * The class data training run of a packaged service (the root pom's app-cds execution): starts the packaged service
@@ -100,13 +109,14 @@ public final class AppCdsTraining {
 
         int[] ports = LocalPorts.free(3);
         int httpPort = ports[0];
+        int grpcPort = ports[1];
         int closedPort = ports[2];
         Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(rootPom),
                 work.resolve("mounts"), service + "-app-cds");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
-        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(ports[1]));
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(grpcPort));
         env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
 
@@ -125,15 +135,25 @@ public final class AppCdsTraining {
                 String base = "http://127.0.0.1:" + httpPort;
                 long readyMillis = process.awaitReady(base + "/q/health/" + awaited, START_TIMEOUT);
                 Map<String, Integer> answered = new TreeMap<>();
-                for (int round = 0; round < training.rounds(); round++) {
-                    for (Training.Request request : training.requests()) {
-                        int status = send(base, request);
-                        if (status != request.status()) {
-                            throw new IllegalStateException(training.file() + ":" + request.line() + ": " + request
-                                    + " answered " + status + ", not " + request.status() + " (round " + (round + 1)
-                                    + "); the service's output: " + process.log + "\n" + process.tail());
+                // The service's own gRPC server, for the file's call lines: one channel, as a client keeps one.
+                ManagedChannel grpc = training.requests().stream().anyMatch(Training.Call.class::isInstance)
+                        ? NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build() : null;
+                try {
+                    for (int round = 0; round < training.rounds(); round++) {
+                        for (Training.Step step : training.requests()) {
+                            String status = step instanceof Training.Call call ? call(grpc, call)
+                                    : Integer.toString(send(base, (Training.Request) step));
+                            if (!status.equals(step.expected())) {
+                                throw new IllegalStateException(training.file() + ":" + step.line() + ": " + step
+                                        + " answered " + status + ", not " + step.expected() + " (round " + (round + 1)
+                                        + "); the service's output: " + process.log + "\n" + process.tail());
+                            }
+                            answered.merge(step + " " + status, 1, Integer::sum);
                         }
-                        answered.merge(request + " " + status, 1, Integer::sum);
+                    }
+                } finally {
+                    if (grpc != null) {
+                        grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
                     }
                 }
                 int exit = process.stop(STOP_TIMEOUT);
@@ -175,6 +195,19 @@ public final class AppCdsTraining {
      */
     static String archiveFlag(int featureRelease) {
         return (featureRelease >= 25 ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + ARCHIVE;
+    }
+
+    /** One unary call with the line's message bytes; returns the status code it ended with. */
+    private static String call(ManagedChannel channel, Training.Call call) {
+        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder(GrpcStandIn.BYTES,
+                GrpcStandIn.BYTES).setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(call.method()).build();
+        try {
+            ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                    call.message());
+            return Status.Code.OK.name();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode().name();
+        }
     }
 
     private static int send(String base, Training.Request request) throws IOException, InterruptedException {

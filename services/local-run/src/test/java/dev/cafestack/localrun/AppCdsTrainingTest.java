@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -146,6 +147,43 @@ class AppCdsTrainingTest {
         int peerPort = Integer.parseInt(Files.readAllLines(dir.resolve("target/app-cds-training/fake.log")).stream()
                 .filter(l -> l.startsWith("fake: peer port ")).findFirst().orElseThrow().substring(16));
         assertThatThrownBy(() -> new Socket("127.0.0.1", peerPort).close()).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    @DisplayName("makes the file's gRPC calls to the service's own gRPC port, with the line's message, among the "
+            + "requests")
+    void makesTheCallsToTheServicesGrpcPort() throws Exception {
+        // The service's gRPC server: FakeService forwards its gRPC port to this server, which answers Brew only.
+        try (GrpcStandIn server = GrpcStandIn.start(Map.of("cafe.v1.Barista/Brew", new byte[] {0x0a, 0x01, 0x61}))) {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            training("""
+                    env FAKE_GRPC_BACKEND=%d
+                    rounds 3
+                    call cafe.v1.Barista/Brew OK 0a056c61747465
+                    GET /config 200
+                    """.formatted(server.port()), new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+
+            assertThat(printed.toString(StandardCharsets.UTF_8)).contains("call cafe.v1.Barista/Brew OK=3",
+                    "GET /config 200=3");
+            assertThat(server.answered()).containsEntry("cafe.v1.Barista/Brew", 3L);
+        }
+    }
+
+    @Test
+    @DisplayName("fails naming the training file's line when a gRPC call ends with another status code")
+    void failsNamingTheLineWhenACallEndsWithAnotherCode() throws Exception {
+        try (GrpcStandIn server = GrpcStandIn.start(Map.of("cafe.v1.Barista/Brew", new byte[0]))) {
+            AppCdsTraining training = training("""
+                    env FAKE_GRPC_BACKEND=%d
+                    GET /config 200
+                    call grpc.health.v1.Health/Check OK
+                    """.formatted(server.port()), new PrintStream(OutputStream.nullOutputStream()));
+
+            assertThatThrownBy(training::run).isInstanceOf(IllegalStateException.class).hasMessageContaining(
+                    dir.resolve("training.txt") + ":3: call grpc.health.v1.Health/Check answered UNIMPLEMENTED, not OK "
+                            + "(round 1)");
+            assertThat(app.resolve("app-cds.jsa")).doesNotExist();
+        }
     }
 
     @Test

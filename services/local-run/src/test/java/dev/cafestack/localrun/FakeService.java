@@ -1,7 +1,9 @@
 package dev.cafestack.localrun;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stand-in for a packaged service in {@link AppCdsTrainingTest}: a JDK HTTP server on QUARKUS_HTTP_HOST and
- * QUARKUS_HTTP_PORT that answers as a Quarkus service started in its pod would, from what its environment gives it.
+ * QUARKUS_HTTP_PORT that answers as a Quarkus service started in its pod would, from what its environment gives it;
+ * with FAKE_GRPC_BACKEND, its gRPC port (QUARKUS_GRPC_SERVER_PORT) is that local port's, forwarded.
  */
 public final class FakeService {
 
@@ -42,8 +45,44 @@ public final class FakeService {
         // Orders: loaded on the first one only (the class the archive must then hold).
         server.createContext("/orders", exchange -> Orders.handle(exchange));
         server.start();
+        // Its gRPC server: the port QUARKUS_GRPC_SERVER_PORT forwarded to FAKE_GRPC_BACKEND (the test's gRPC server).
+        String backend = System.getenv("FAKE_GRPC_BACKEND");
+        if (backend != null) {
+            forward(new ServerSocket(Integer.parseInt(System.getenv("QUARKUS_GRPC_SERVER_PORT")), 50,
+                    InetAddress.getByName(System.getenv("QUARKUS_GRPC_SERVER_HOST"))), Integer.parseInt(backend));
+        }
         System.out.println("fake: peer port " + System.getenv("FAKE_PEER_PORT"));
         System.out.println("fake: listening");
+    }
+
+    /** Forwards every connection to the server socket to a local port, both ways, byte for byte. */
+    private static void forward(ServerSocket server, int port) {
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try {
+                    Socket in = server.accept();
+                    Socket out = new Socket("127.0.0.1", port);
+                    pump(in, out);
+                    pump(out, in);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "fake-grpc-forwarder");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private static void pump(Socket from, Socket to) {
+        Thread pump = new Thread(() -> {
+            try (from; to) {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (IOException e) {
+                // the other side closed
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
     }
 
     private static boolean peerReachable() {

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.grpc.Status;
+
 class TrainingTest {
 
     @TempDir
@@ -54,18 +56,55 @@ class TrainingTest {
 
         assertThatThrownBy(() -> Training.read(file)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(file + ":2: cannot read 'GET /q/metrics ok': write 'env NAME=VALUE', 'rounds N', "
-                        + "'METHOD /path STATUS [JSON body]' or 'grpc package.Service/Method HEX'");
+                        + "'METHOD /path STATUS [JSON body]', 'call package.Service/Method CODE [HEX]' or "
+                        + "'grpc package.Service/Method HEX'");
+    }
+
+    @Test
+    @DisplayName("reads gRPC calls among the requests, in their place, with their message bytes and status code")
+    void readsGrpcCalls() throws IOException {
+        Training training = Training.read(file("""
+                call cafe.v1.Barista/Brew OK 0A056C61747465
+                GET /q/health/ready 200
+                call cafe.v1.Barista/Brew INVALID_ARGUMENT
+                """));
+
+        assertThat(training.requests()).containsExactly(
+                new Training.Call(1, "cafe.v1.Barista/Brew", Status.Code.OK, "0a056c61747465"),
+                new Training.Request(2, "GET", "/q/health/ready", 200, null),
+                new Training.Call(3, "cafe.v1.Barista/Brew", Status.Code.INVALID_ARGUMENT, ""));
+        Training.Call brew = (Training.Call) training.requests().get(0);
+        assertThat(brew.message()).containsExactly(0x0a, 0x05, 'l', 'a', 't', 't', 'e');
+        assertThat(brew.expected()).isEqualTo("OK");
+        assertThat(brew).hasToString("call cafe.v1.Barista/Brew");
+    }
+
+    @Test
+    @DisplayName("rejects a gRPC call without a full method name, with an unknown status code or with bytes not in hex")
+    void rejectsBadGrpcCalls() throws IOException {
+        assertThat(refusal("call Brew OK\n")).isEqualTo("FILE:1: cannot read 'call Brew OK': name the method in full, "
+                + "package.Service/Method (e.g. cafe.v1.Barista/Brew)");
+        assertThat(refusal("call cafe.v1.Barista/Brew 200\n")).startsWith("FILE:1: cannot read 'call "
+                + "cafe.v1.Barista/Brew 200': give the gRPC status code the call must answer by its name: one of [OK, "
+                + "CANCELLED,");
+        assertThat(refusal("call cafe.v1.Barista/Brew OK 0a0\n")).isEqualTo("FILE:1: cannot read 'call "
+                + "cafe.v1.Barista/Brew OK 0a0': give the request message as its protobuf bytes in hex, two digits a "
+                + "byte, or nothing for an empty message");
     }
 
     @Test
     @DisplayName("rejects rounds out of range and a file without requests")
     void rejectsNoRequestsAndBadRounds() throws IOException {
-        Path zeroRounds = file("rounds 0\nGET / 200\n");
-        assertThatThrownBy(() -> Training.read(zeroRounds)).hasMessage(zeroRounds + ":1: cannot read 'rounds 0': "
-                + "rounds must be 1 to 10000");
+        assertThat(refusal("rounds 0\nGET / 200\n")).isEqualTo("FILE:1: cannot read 'rounds 0': rounds must be 1 to "
+                + "10000");
+        assertThat(refusal("env A=b\n")).startsWith("FILE: no requests;");
+    }
 
-        Path onlyEnv = file("env A=b\n");
-        assertThatThrownBy(() -> Training.read(onlyEnv)).hasMessageStartingWith(onlyEnv + ": no requests;");
+    /** The message a file with this text is refused with, its path written as FILE. */
+    private String refusal(String text) throws IOException {
+        Path file = file(text);
+        return assertThatThrownBy(() -> Training.read(file)).isInstanceOf(IllegalArgumentException.class)
+                .actual().getMessage().replace(file.toString(), "FILE");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.cafestack.common.tracing.GatedGrpcClientTracing;
 import dev.cafestack.common.tracing.TraceGate;
 import io.grpc.Metadata;
 import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -72,8 +73,12 @@ public final class ForwardedHeaders {
         return null;
     }
 
+    /**
+     * The headers captured by the request being served, if any. A call made outside a request (mocha's warm-up call at
+     * startup, on no context or on a root context, where context locals are forbidden) forwards nothing.
+     */
     static Optional<ForwardedHeaders> current() {
-        return ContextLocals.get(CONTEXT_KEY);
+        return VertxContext.isOnDuplicatedContext() ? ContextLocals.get(CONTEXT_KEY) : Optional.empty();
     }
 
     void writeTo(Metadata metadata, boolean untracedCall) {
