@@ -28,9 +28,10 @@ import io.grpc.stub.ClientCalls;
  * The class data training run of a packaged service (the root pom's app-cds execution): starts the packaged service
  * with {@code -XX:AOTCacheOutput} (JDK 25+: an AOT cache) or {@code -XX:ArchiveClassesAtExit} (before: an AppCDS
  * archive), the image's JVM flags and environment and its prod Deployment's env (what a pod runs, read from the build's
- * own sources), waits until it has started, sends its training requests, and stops it with SIGTERM, when the JVM
- * writes the archive. The archive then holds every class of the start (runtime init included, which Quarkus' own
- * archive run, ending after static init, leaves out) and of the requests.
+ * own sources), waits until it has started, sends its training requests (HTTP, and gRPC calls to the service's own
+ * gRPC port: {@link Training.Call}), and stops it with SIGTERM, when the JVM writes the archive. The archive then holds
+ * every class of the start (runtime init included, which Quarkus' own archive run, ending after static init, leaves
+ * out) and of the requests.
  *
  * <p>Everything local: the service listens on 127.0.0.1 on free ports, its OTLP endpoint is a closed local port, and
  * the training file points the service's other outbound endpoints at {@value Training#CLOSED_PORT}, or a gRPC peer at
