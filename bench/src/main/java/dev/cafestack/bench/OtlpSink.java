@@ -30,12 +30,8 @@ final class OtlpSink implements AutoCloseable {
     private final AtomicLong exports = new AtomicLong();
 
     OtlpSink(int port) {
-        MethodDescriptor<byte[], byte[]> export = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Export"))
-                .setRequestMarshaller(GrpcStandIn.BYTES)
-                .setResponseMarshaller(GrpcStandIn.BYTES)
-                .build();
+        MethodDescriptor<byte[], byte[]> export = GrpcStandIn.unary(MethodDescriptor.generateFullMethodName(SERVICE,
+                "Export"));
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(export, ServerCalls.asyncUnaryCall((request, reply) -> {
                     spans.addAndGet(countSpans(request));

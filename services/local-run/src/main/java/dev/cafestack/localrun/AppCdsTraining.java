@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
@@ -200,11 +199,9 @@ public final class AppCdsTraining {
 
     /** One unary call with the line's message bytes; returns the status code it ended with. */
     private static String call(ManagedChannel channel, Training.Call call) {
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder(GrpcStandIn.BYTES,
-                GrpcStandIn.BYTES).setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(call.method()).build();
         try {
-            ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
-                    call.message());
+            ClientCalls.blockingUnaryCall(channel, GrpcStandIn.unary(call.method()),
+                    CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), call.message());
             return Status.Code.OK.name();
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode().name();

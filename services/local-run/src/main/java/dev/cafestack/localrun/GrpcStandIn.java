@@ -29,8 +29,8 @@ import io.grpc.netty.NettyServerBuilder;
  */
 public final class GrpcStandIn implements AutoCloseable {
 
-    /** A message as its bytes, unparsed: for gRPC servers and clients that need no generated classes. */
-    public static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    /** A message as its bytes, unparsed. */
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
             return new ByteArrayInputStream(value);
@@ -46,6 +46,15 @@ public final class GrpcStandIn implements AutoCloseable {
         }
     };
 
+    /**
+     * A unary method by its full name ({@code package.Service/Method}) whose messages are their protobuf bytes,
+     * unparsed: for gRPC servers and clients that need no generated classes.
+     */
+    public static MethodDescriptor<byte[], byte[]> unary(String fullMethodName) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder(BYTES, BYTES).setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(fullMethodName).build();
+    }
+
     private final Server server;
     private final Map<String, LongAdder> answered = new ConcurrentHashMap<>();
 
@@ -53,8 +62,7 @@ public final class GrpcStandIn implements AutoCloseable {
         Map<String, ServerServiceDefinition.Builder> services = new LinkedHashMap<>();
         replies.forEach((fullMethodName, reply) -> {
             LongAdder count = answered.computeIfAbsent(fullMethodName, name -> new LongAdder());
-            MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder(BYTES, BYTES)
-                    .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethodName).build();
+            MethodDescriptor<byte[], byte[]> method = unary(fullMethodName);
             services.computeIfAbsent(MethodDescriptor.extractFullServiceName(fullMethodName),
                     ServerServiceDefinition::builder).addMethod(method, answering(reply, count));
         });

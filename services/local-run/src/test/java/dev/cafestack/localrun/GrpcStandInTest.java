@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
@@ -23,11 +22,8 @@ import org.junit.jupiter.api.Test;
 class GrpcStandInTest {
 
     private static byte[] call(ManagedChannel channel, String method, byte[] request) {
-        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor
-                .<byte[], byte[]>newBuilder(GrpcStandIn.BYTES, GrpcStandIn.BYTES)
-                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method).build();
-        return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT.withDeadlineAfter(10,
-                TimeUnit.SECONDS), request);
+        return ClientCalls.blockingUnaryCall(channel, GrpcStandIn.unary(method),
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
     }
 
     @Test
