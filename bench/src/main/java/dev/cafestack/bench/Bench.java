@@ -84,7 +84,8 @@ public final class Bench {
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private Sampler sampler;
-    private Map<String, String> imageEnv = Map.of();
+    /** Each service's image environment (its pom's Jib container, with its parents'). */
+    private final Map<String, Map<String, String>> imageEnv = new LinkedHashMap<>();
 
     Bench(Options options, PrintStream out) {
         this.options = options;
@@ -119,8 +120,13 @@ public final class Bench {
                 Files.copy(lua, script, StandardCopyOption.REPLACE_EXISTING);
             }
             Path root = options.root();
-            List<String> imageFlags = Deployments.imageJvmFlags(root.resolve("pom.xml"));
-            imageEnv = Deployments.imageEnvironment(root.resolve("pom.xml"));
+            // Each service's image entrypoint: the root pom's, with the service pom's properties (its young generation).
+            Map<String, List<String>> imageFlags = new LinkedHashMap<>();
+            for (String service : List.of("mocha", "latte")) {
+                Path pom = root.resolve("services/" + service + "/pom.xml");
+                imageFlags.put(service, Deployments.imageJvmFlags(pom));
+                imageEnv.put(service, Deployments.imageEnvironment(pom));
+            }
             Deployments.Container latte = Deployments.container(
                     root.resolve("services/latte/target/cafe/" + options.env() + "/kubernetes.yml"), "latte");
             Deployments.Container mocha = Deployments.container(
@@ -209,14 +215,14 @@ public final class Bench {
      * latte): each launch-to-ready time is taken with nothing else starting.
      */
     private Pair launch(String config, int portOffset, int[] ports, Deployments.Container latte, Deployments.Container mocha,
-            List<String> imageFlags) throws InterruptedException {
+            Map<String, List<String>> imageFlags) throws InterruptedException {
         int mochaHttp = ports[portOffset];
         int latteGrpc = ports[portOffset + 1];
         int latteHttp = ports[portOffset + 2];
         int[] own = {mochaHttp, latteGrpc, latteHttp, ports[6]};
-        ServiceProcess latteJvm = start(config, latte, imageFlags, env(config, latte, own));
+        ServiceProcess latteJvm = start(config, latte, imageFlags.get("latte"), env(config, latte, own));
         long latteReady = latteJvm.awaitReady("http://127.0.0.1:" + latteHttp + "/q/health/ready", Duration.ofSeconds(60));
-        ServiceProcess mochaJvm = start(config, mocha, imageFlags, env(config, mocha, own));
+        ServiceProcess mochaJvm = start(config, mocha, imageFlags.get("mocha"), env(config, mocha, own));
         long mochaReady = mochaJvm.awaitReady("http://127.0.0.1:" + mochaHttp + "/q/health/ready", Duration.ofSeconds(60));
         launches.put(config, new Launch(config, Map.of("mocha", mochaReady, "latte", latteReady)));
         out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d, ports %d/%d), mocha ready %d ms after launch "
@@ -288,7 +294,8 @@ public final class Bench {
         return ports;
     }
 
-    private void header(List<String> imageFlags, Deployments.Container latte, Deployments.Container mocha, int[] ports) {
+    private void header(Map<String, List<String>> imageFlags, Deployments.Container latte, Deployments.Container mocha,
+            int[] ports) {
         out.println("== cafe-stack bench " + Instant.now());
         out.println("machine: " + Machine.describe());
         out.println("java: " + Machine.javaVersion(options.java()) + " (" + options.java() + ")");
@@ -296,8 +303,11 @@ public final class Bench {
             out.println("obs-on java (an ablation of the JVM): " + Machine.javaVersion(options.obsOnJava()) + " ("
                     + options.obsOnJava() + ")");
         }
-        out.println("image JVM flags (root pom, Jib entrypoint): " + String.join(" ", imageFlags));
-        out.println("image environment (root pom, Jib container): " + imageEnv);
+        imageFlags.forEach((service, flags) -> out.printf(Locale.ROOT,
+                "%s: image JVM flags (services/%s/pom.xml with the root pom's Jib entrypoint): %s%n", service, service,
+                String.join(" ", flags)));
+        imageEnv.forEach((service, env) -> out.printf(Locale.ROOT, "%s: image environment (Jib container): %s%n",
+                service, env));
         for (Deployments.Container c : List.of(mocha, latte)) {
             out.printf(Locale.ROOT, "%s: environment '%s' Deployment limits cpu %s memory %s -> %s%n", c.service(),
                     options.env(), c.cpuLimit(), c.memoryLimit(), String.join(" ", containerFlags(c)));
@@ -323,8 +333,8 @@ public final class Bench {
 
     private Map<String, String> env(String config, Deployments.Container c, int[] ports) {
         // The image's environment first; the Deployment's env overrides it, as in a pod.
-        Map<String, String> env = c.localEnvironment(imageEnv, options.out().resolve(config + "-" + c.service()),
-                c.service() + "-bench");
+        Map<String, String> env = c.localEnvironment(imageEnv.get(c.service()),
+                options.out().resolve(config + "-" + c.service()), c.service() + "-bench");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + ports[3]);
         // Local only, and no drain window on stop (the pods' 5 s wait for endpoint removal).
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");

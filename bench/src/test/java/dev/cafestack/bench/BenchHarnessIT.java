@@ -43,7 +43,9 @@ class BenchHarnessIT {
         System.out.println(text);
 
         assertThat(exit).as(text).isZero();
-        assertThat(text).contains("machine: ", "image JVM flags (root pom, Jib entrypoint): -XX:MaxRAMPercentage=",
+        assertThat(text).contains("machine: ",
+                "mocha: image JVM flags (services/mocha/pom.xml with the root pom's Jib entrypoint): -XX:MaxRAMPercentage=",
+                "latte: image JVM flags (services/latte/pom.xml with the root pom's Jib entrypoint): -XX:MaxRAMPercentage=",
                 "-XX:MaxRAM=", "obs-off warm-up, orders/s per 1s window", "obs-on warm-up", "latte-down warm-up",
                 "obs-on / obs-off: orders/s", "latte-down / obs-on: orders/s", "the OTLP sink received",
                 "latte-down: mocha threads", "BENCH-DONE");

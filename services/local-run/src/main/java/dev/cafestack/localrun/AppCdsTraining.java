@@ -37,7 +37,7 @@ import io.grpc.stub.ClientCalls;
  * {@value Training#GRPC_STAND_IN}: a {@link GrpcStandIn} answering the file's {@code grpc} lines, so that the calls
  * succeed.
  *
- * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> <training file> <java>};
+ * <p>Arguments: {@code <service> <quarkus-app dir> <rendered prod manifest> <service pom.xml> <training file> <java>};
  * {@code <java>} is the JVM that runs the training and so writes the archive: the image's own ({@link ImageJvm}), the
  * only one that will use it.
  */
@@ -52,17 +52,17 @@ public final class AppCdsTraining {
     private final String service;
     private final Path appDir;
     private final Path manifest;
-    private final Path rootPom;
+    private final Path pom;
     private final Training training;
     private final Path java;
     private final PrintStream out;
 
-    AppCdsTraining(String service, Path appDir, Path manifest, Path rootPom, Training training, Path java,
+    AppCdsTraining(String service, Path appDir, Path manifest, Path pom, Training training, Path java,
             PrintStream out) {
         this.service = service;
         this.appDir = appDir;
         this.manifest = manifest;
-        this.rootPom = rootPom;
+        this.pom = pom;
         this.training = training;
         this.java = java;
         this.out = out;
@@ -70,7 +70,7 @@ public final class AppCdsTraining {
 
     public static void main(String[] args) {
         if (args.length != 6) {
-            System.err.println("usage: AppCdsTraining <service> <quarkus-app dir> <rendered prod manifest> <root pom.xml> "
+            System.err.println("usage: AppCdsTraining <service> <quarkus-app dir> <rendered prod manifest> <service pom.xml> "
                     + "<training file> <java>");
             System.exit(2);
         }
@@ -96,7 +96,7 @@ public final class AppCdsTraining {
 
         Deployments.Container container = Deployments.container(manifest, service);
         List<String> flags = new ArrayList<>();
-        for (String flag : Deployments.imageJvmFlags(rootPom)) {
+        for (String flag : Deployments.imageJvmFlags(pom)) {
             // The archive to use is the one this run writes; its log stays on, to show in the build's output.
             if (!flag.startsWith("-XX:SharedArchiveFile=") && !flag.startsWith("-Xlog:cds")) {
                 flags.add(flag);
@@ -111,7 +111,7 @@ public final class AppCdsTraining {
         int httpPort = ports[0];
         int grpcPort = ports[1];
         int closedPort = ports[2];
-        Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(rootPom),
+        Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(pom),
                 work.resolve("mounts"), service + "-app-cds");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));

@@ -23,8 +23,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * How the services run in an environment, read from the sources the images and pods get it from, never restated:
- * the JVM flags of the image entrypoint (the root pom's Jib configuration) and each container's environment and
- * resource limits (the Deployment as the build renders it, {@code services/<service>/target/cafe/<env>/kubernetes.yml}).
+ * the JVM flags of the image entrypoint (the root pom's Jib configuration, with the service pom's properties) and each
+ * container's environment and resource limits (the Deployment as the build renders it,
+ * {@code services/<service>/target/cafe/<env>/kubernetes.yml}).
  */
 public final class Deployments {
 
@@ -92,57 +93,93 @@ public final class Deployments {
         }
     }
 
-    /** The image entrypoint's JVM options: the arguments between {@code java} and {@code -jar}, properties resolved. */
-    public static List<String> imageJvmFlags(Path rootPom) {
+    /**
+     * The image entrypoint's JVM options: the arguments between {@code java} and {@code -jar}, properties resolved as
+     * Maven resolves them for the service. {@code pom} is the service's own pom (or the root's): the Jib entrypoint is
+     * the nearest one up its parents (the root pom's), and a property the service's pom sets wins over its parents'
+     * (e.g. a young generation sized for that service).
+     */
+    public static List<String> imageJvmFlags(Path pom) {
+        List<Path> poms = lineage(pom);
         List<String> args = new ArrayList<>();
-        NodeList argNodes = first(jibContainer(rootPom), "entrypoint").getElementsByTagName("arg");
-        Map<String, String> properties = properties(rootPom);
+        NodeList argNodes = first(jibContainer(poms), "entrypoint").getElementsByTagName("arg");
+        Map<String, String> properties = properties(poms);
         for (int a = 0; a < argNodes.getLength(); a++) {
-            args.add(resolve(argNodes.item(a).getTextContent().trim(), properties));
+            args.add(resolve(argNodes.item(a).getTextContent().trim(), properties, pom));
         }
         int jar = args.indexOf("-jar");
         if (args.isEmpty() || !args.get(0).equals("java") || jar < 0) {
-            throw new IllegalStateException(rootPom + ": the Jib entrypoint is not 'java <flags> -jar <jar>': " + args);
+            throw new IllegalStateException(pom + ": the Jib entrypoint is not 'java <flags> -jar <jar>': " + args);
         }
         return List.copyOf(args.subList(1, jar));
     }
 
-    /** The environment the image sets ({@code <container><environment>} of the root pom's Jib configuration). */
-    public static Map<String, String> imageEnvironment(Path rootPom) {
+    /** The environment the image sets ({@code <container><environment>} of the Jib configuration, as above). */
+    public static Map<String, String> imageEnvironment(Path pom) {
+        List<Path> poms = lineage(pom);
         Map<String, String> env = new LinkedHashMap<>();
-        Element environment = first(jibContainer(rootPom), "environment");
-        Map<String, String> properties = properties(rootPom);
+        Element environment = first(jibContainer(poms), "environment");
+        Map<String, String> properties = properties(poms);
         for (Node n = environment == null ? null : environment.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e) {
-                env.put(e.getTagName(), resolve(e.getTextContent().trim(), properties));
+                env.put(e.getTagName(), resolve(e.getTextContent().trim(), properties, pom));
             }
         }
         return env;
     }
 
-    private static Map<String, String> properties(Path rootPom) {
+    /** The pom and its parents on disk (each {@code <parent>}'s relativePath, Maven's default ../pom.xml), nearest first. */
+    static List<Path> lineage(Path pom) {
+        List<Path> poms = new ArrayList<>();
+        for (Path at = pom.toAbsolutePath().normalize(); at != null; ) {
+            if (poms.contains(at)) {
+                throw new IllegalStateException(pom + ": its parents form a loop at " + at);
+            }
+            poms.add(at);
+            Element parent = first(xml(at).getDocumentElement(), "parent");
+            if (parent == null) {
+                break;
+            }
+            Element relative = first(parent, "relativePath");
+            String path = relative == null ? "../pom.xml" : relative.getTextContent().trim();
+            Path next = path.isEmpty() ? null : at.resolveSibling(path).normalize();
+            if (next != null && Files.isDirectory(next)) {
+                next = next.resolve("pom.xml");
+            }
+            at = next != null && Files.isRegularFile(next) ? next : null;
+        }
+        return poms;
+    }
+
+    /** The properties of the poms, a nearer pom's winning. */
+    private static Map<String, String> properties(List<Path> poms) {
         Map<String, String> properties = new LinkedHashMap<>();
-        Element props = first(xml(rootPom).getDocumentElement(), "properties");
-        for (Node n = props == null ? null : props.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e) {
-                properties.put(e.getTagName(), e.getTextContent().trim());
+        for (int p = poms.size() - 1; p >= 0; p--) {
+            Element props = first(xml(poms.get(p)).getDocumentElement(), "properties");
+            for (Node n = props == null ? null : props.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n instanceof Element e) {
+                    properties.put(e.getTagName(), e.getTextContent().trim());
+                }
             }
         }
         return properties;
     }
 
-    private static Element jibContainer(Path rootPom) {
-        NodeList plugins = xml(rootPom).getElementsByTagName("plugin");
-        for (int i = 0; i < plugins.getLength(); i++) {
-            Element plugin = (Element) plugins.item(i);
-            Element artifact = first(plugin, "artifactId");
-            Element container = first(first(plugin, "configuration"), "container");
-            if (artifact != null && artifact.getTextContent().trim().equals("jib-maven-plugin") && container != null
-                    && first(container, "entrypoint") != null) {
-                return container;
+    private static Element jibContainer(List<Path> poms) {
+        for (Path pom : poms) {
+            NodeList plugins = xml(pom).getElementsByTagName("plugin");
+            for (int i = 0; i < plugins.getLength(); i++) {
+                Element plugin = (Element) plugins.item(i);
+                Element artifact = first(plugin, "artifactId");
+                Element container = first(first(plugin, "configuration"), "container");
+                if (artifact != null && artifact.getTextContent().trim().equals("jib-maven-plugin") && container != null
+                        && first(container, "entrypoint") != null) {
+                    return container;
+                }
             }
         }
-        throw new IllegalStateException(rootPom + " has no jib-maven-plugin configuration with a container entrypoint");
+        throw new IllegalStateException(poms.get(0) + " and its parents have no jib-maven-plugin configuration with a "
+                + "container entrypoint");
     }
 
     /** The named container of the first Deployment in a rendered manifest that runs it. */
@@ -237,13 +274,14 @@ public final class Deployments {
         return at;
     }
 
-    private static String resolve(String text, Map<String, String> properties) {
+    private static String resolve(String text, Map<String, String> properties, Path pom) {
         Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = properties.get(m.group(1));
             if (value == null) {
-                throw new IllegalStateException("the Jib entrypoint uses ${" + m.group(1) + "}, which the root pom does not define");
+                throw new IllegalStateException("the Jib entrypoint uses ${" + m.group(1) + "}, which neither " + pom
+                        + " nor its parents define: set it in <properties>");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }

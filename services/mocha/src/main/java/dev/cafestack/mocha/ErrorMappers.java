@@ -37,6 +37,12 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public RestResponse<ApiError> invalid(OrderResource.InvalidOrderException e) {
+        return RestResponse.status(Response.Status.BAD_REQUEST,
+                new ApiError("invalid_order", e.getMessage(), e.violations()));
+    }
+
+    @ServerExceptionMapper
     public RestResponse<ApiError> rejected(LatteClient.OrderRejectedException e) {
         return RestResponse.status(Response.Status.BAD_REQUEST, ApiError.of("order_rejected", e.getMessage()));
     }

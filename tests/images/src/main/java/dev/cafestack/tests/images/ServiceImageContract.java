@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cafestack.localrun.ArchiveProbe;
+import dev.cafestack.localrun.Deployments;
 import dev.cafestack.localrun.ImageJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +97,15 @@ public abstract class ServiceImageContract {
         assertThat(containerConfig().path("WorkingDir").asText()).isEqualTo(APP);
         assertThat(strings(containerConfig().path("Env"))).as("the base's environment is kept")
                 .anyMatch(env -> env.startsWith("PATH="));
+    }
+
+    @Test
+    @DisplayName("starts with the JVM flags its training run and bench/ start it with (the service pom's, read by Deployments)")
+    void runsTheFlagsTheTrainingAndTheBenchRun() {
+        List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
+        assertThat(entrypoint.subList(1, entrypoint.indexOf("-jar")))
+                .as("the image's JVM flags against Deployments.imageJvmFlags(" + moduleDir.resolve("pom.xml") + ")")
+                .isEqualTo(Deployments.imageJvmFlags(moduleDir.resolve("pom.xml")));
     }
 
     @Test
