@@ -100,12 +100,11 @@ public final class Deployments {
      * (e.g. a young generation sized for that service).
      */
     public static List<String> imageJvmFlags(Path pom) {
-        List<Path> poms = lineage(pom);
+        ImageConfig image = ImageConfig.of(pom);
         List<String> args = new ArrayList<>();
-        NodeList argNodes = first(jibContainer(poms), "entrypoint").getElementsByTagName("arg");
-        Map<String, String> properties = properties(poms);
+        NodeList argNodes = first(image.container(), "entrypoint").getElementsByTagName("arg");
         for (int a = 0; a < argNodes.getLength(); a++) {
-            args.add(resolve(argNodes.item(a).getTextContent().trim(), properties, pom));
+            args.add(image.resolve(argNodes.item(a).getTextContent().trim()));
         }
         int jar = args.indexOf("-jar");
         if (args.isEmpty() || !args.get(0).equals("java") || jar < 0) {
@@ -116,70 +115,86 @@ public final class Deployments {
 
     /** The environment the image sets ({@code <container><environment>} of the Jib configuration, as above). */
     public static Map<String, String> imageEnvironment(Path pom) {
-        List<Path> poms = lineage(pom);
+        ImageConfig image = ImageConfig.of(pom);
         Map<String, String> env = new LinkedHashMap<>();
-        Element environment = first(jibContainer(poms), "environment");
-        Map<String, String> properties = properties(poms);
+        Element environment = first(image.container(), "environment");
         for (Node n = environment == null ? null : environment.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e) {
-                env.put(e.getTagName(), resolve(e.getTextContent().trim(), properties, pom));
+                env.put(e.getTagName(), image.resolve(e.getTextContent().trim()));
             }
         }
         return env;
     }
 
-    /** The pom and its parents on disk (each {@code <parent>}'s relativePath, Maven's default ../pom.xml), nearest first. */
-    static List<Path> lineage(Path pom) {
-        List<Path> poms = new ArrayList<>();
-        for (Path at = pom.toAbsolutePath().normalize(); at != null; ) {
-            if (poms.contains(at)) {
-                throw new IllegalStateException(pom + ": its parents form a loop at " + at);
-            }
-            poms.add(at);
-            Element parent = first(xml(at).getDocumentElement(), "parent");
-            if (parent == null) {
-                break;
-            }
-            Element relative = first(parent, "relativePath");
-            String path = relative == null ? "../pom.xml" : relative.getTextContent().trim();
-            Path next = path.isEmpty() ? null : at.resolveSibling(path).normalize();
-            if (next != null && Files.isDirectory(next)) {
-                next = next.resolve("pom.xml");
-            }
-            at = next != null && Files.isRegularFile(next) ? next : null;
-        }
-        return poms;
-    }
+    /**
+     * The Jib container configuration a service's image gets, with the properties to resolve it: read from the pom
+     * and its parents on disk (each {@code <parent>}'s relativePath, Maven's default ../pom.xml), each parsed once.
+     */
+    private record ImageConfig(Path pom, Element container, Map<String, String> properties) {
 
-    /** The properties of the poms, a nearer pom's winning. */
-    private static Map<String, String> properties(List<Path> poms) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (int p = poms.size() - 1; p >= 0; p--) {
-            Element props = first(xml(poms.get(p)).getDocumentElement(), "properties");
-            for (Node n = props == null ? null : props.getFirstChild(); n != null; n = n.getNextSibling()) {
-                if (n instanceof Element e) {
-                    properties.put(e.getTagName(), e.getTextContent().trim());
+        static ImageConfig of(Path pom) {
+            List<Element> projects = new ArrayList<>(); // nearest first
+            List<Path> seen = new ArrayList<>();
+            for (Path at = pom.toAbsolutePath().normalize(); at != null; ) {
+                if (seen.contains(at)) {
+                    throw new IllegalStateException(pom + ": its parents form a loop at " + at);
+                }
+                seen.add(at);
+                Element project = xml(at).getDocumentElement();
+                projects.add(project);
+                Element parent = first(project, "parent");
+                Element relative = first(parent, "relativePath");
+                String path = parent == null ? "" : relative == null ? "../pom.xml" : relative.getTextContent().trim();
+                Path next = path.isEmpty() ? null : at.resolveSibling(path).normalize();
+                if (next != null && Files.isDirectory(next)) {
+                    next = next.resolve("pom.xml");
+                }
+                at = next != null && Files.isRegularFile(next) ? next : null;
+            }
+            // A nearer pom's property wins.
+            Map<String, String> properties = new LinkedHashMap<>();
+            for (int p = projects.size() - 1; p >= 0; p--) {
+                Element props = first(projects.get(p), "properties");
+                for (Node n = props == null ? null : props.getFirstChild(); n != null; n = n.getNextSibling()) {
+                    if (n instanceof Element e) {
+                        properties.put(e.getTagName(), e.getTextContent().trim());
+                    }
                 }
             }
+            return new ImageConfig(pom, jibContainer(pom, projects), properties);
         }
-        return properties;
-    }
 
-    private static Element jibContainer(List<Path> poms) {
-        for (Path pom : poms) {
-            NodeList plugins = xml(pom).getElementsByTagName("plugin");
-            for (int i = 0; i < plugins.getLength(); i++) {
-                Element plugin = (Element) plugins.item(i);
-                Element artifact = first(plugin, "artifactId");
-                Element container = first(first(plugin, "configuration"), "container");
-                if (artifact != null && artifact.getTextContent().trim().equals("jib-maven-plugin") && container != null
-                        && first(container, "entrypoint") != null) {
-                    return container;
+        private static Element jibContainer(Path pom, List<Element> projects) {
+            for (Element project : projects) {
+                NodeList plugins = project.getElementsByTagName("plugin");
+                for (int i = 0; i < plugins.getLength(); i++) {
+                    Element plugin = (Element) plugins.item(i);
+                    Element artifact = first(plugin, "artifactId");
+                    Element container = first(first(plugin, "configuration"), "container");
+                    if (artifact != null && artifact.getTextContent().trim().equals("jib-maven-plugin")
+                            && container != null && first(container, "entrypoint") != null) {
+                        return container;
+                    }
                 }
             }
+            throw new IllegalStateException(pom.toAbsolutePath().normalize() + " and its parents have no jib-maven-plugin "
+                    + "configuration with a container entrypoint");
         }
-        throw new IllegalStateException(poms.get(0) + " and its parents have no jib-maven-plugin configuration with a "
-                + "container entrypoint");
+
+        /** {@code ${name}} replaced by the property's value. */
+        String resolve(String text) {
+            Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String value = properties.get(m.group(1));
+                if (value == null) {
+                    throw new IllegalStateException("the Jib entrypoint uses ${" + m.group(1) + "}, which neither " + pom
+                            + " nor its parents define: set it in <properties>");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
+            }
+            return m.appendTail(out).toString();
+        }
     }
 
     /** The named container of the first Deployment in a rendered manifest that runs it. */
@@ -272,20 +287,6 @@ public final class Deployments {
             at = (Map<String, Object>) at.get(key);
         }
         return at;
-    }
-
-    private static String resolve(String text, Map<String, String> properties, Path pom) {
-        Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = properties.get(m.group(1));
-            if (value == null) {
-                throw new IllegalStateException("the Jib entrypoint uses ${" + m.group(1) + "}, which neither " + pom
-                        + " nor its parents define: set it in <properties>");
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        return m.appendTail(out).toString();
     }
 
     private static Document xml(Path file) {
