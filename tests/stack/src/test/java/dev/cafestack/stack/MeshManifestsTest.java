@@ -235,7 +235,7 @@ class MeshManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("mocha's and latte's DestinationRules carry the environment's load balancing, connection pool and circuit breaking, with Istio mTLS")
+    @DisplayName("mocha's and latte's DestinationRules carry the environment's load balancing with slow start, connection pool and circuit breaking, with Istio mTLS")
     Stream<DynamicTest> destinationRulesAreTheEnvironments() {
         return Stack.environments().stream().flatMap(env -> Stream.of("mocha", "latte").map(service ->
                 dynamicTest(env + ": " + service, () -> {
@@ -243,9 +243,16 @@ class MeshManifestsTest {
                     JsonNode policy = tree(RenderedManifestsTest.one(env, DestinationRule.class, service))
                             .path("spec").path("trafficPolicy");
                     assertThat(policy.path("tls").path("mode").asText()).isEqualTo("ISTIO_MUTUAL");
+                    // Envoy's slow start works with these two balancers only.
                     assertThat(policy.path("loadBalancer").path("simple").asText())
+                            .as(env + ".properties " + service + ".mesh.lb: slow start (mesh.lb.warmup) needs ROUND_ROBIN or LEAST_REQUEST")
                             .isEqualTo(v.getProperty(service + ".mesh.lb"))
-                            .isIn("ROUND_ROBIN", "LEAST_REQUEST", "RANDOM");
+                            .isIn("ROUND_ROBIN", "LEAST_REQUEST");
+                    JsonNode warmup = policy.path("loadBalancer").path("warmup");
+                    assertThat(warmup.path("duration").asText()).as(env + " " + service + " slow start")
+                            .isEqualTo(v.getProperty("mesh.lb.warmup").trim());
+                    assertThat(millis(warmup.path("duration").asText())).as(env + " mesh.lb.warmup").isPositive();
+                    assertThat(policy.path("loadBalancer").has("warmupDurationSecs")).as("deprecated warmupDurationSecs").isFalse();
                     JsonNode tcp = policy.path("connectionPool").path("tcp");
                     JsonNode http = policy.path("connectionPool").path("http");
                     JsonNode outlier = policy.path("outlierDetection");
