@@ -123,9 +123,9 @@ public final class Bench {
             // Each service's image entrypoint: the root pom's, with the service pom's properties (its young generation).
             Map<String, List<String>> imageFlags = new LinkedHashMap<>();
             for (String service : List.of("mocha", "latte")) {
-                Path pom = root.resolve("services/" + service + "/pom.xml");
-                imageFlags.put(service, Deployments.imageJvmFlags(pom));
-                imageEnv.put(service, Deployments.imageEnvironment(pom));
+                Deployments.Image image = Deployments.image(root.resolve("services/" + service + "/pom.xml"));
+                imageFlags.put(service, image.jvmFlags());
+                imageEnv.put(service, image.environment());
             }
             Deployments.Container latte = Deployments.container(
                     root.resolve("services/latte/target/cafe/" + options.env() + "/kubernetes.yml"), "latte");

@@ -95,8 +95,9 @@ public final class AppCdsTraining {
         Files.createDirectories(work);
 
         Deployments.Container container = Deployments.container(manifest, service);
+        Deployments.Image image = Deployments.image(pom);
         List<String> flags = new ArrayList<>();
-        for (String flag : Deployments.imageJvmFlags(pom)) {
+        for (String flag : image.jvmFlags()) {
             // The archive to use is the one this run writes; its log stays on, to show in the build's output.
             if (!flag.startsWith("-XX:SharedArchiveFile=") && !flag.startsWith("-Xlog:cds")) {
                 flags.add(flag);
@@ -111,7 +112,7 @@ public final class AppCdsTraining {
         int httpPort = ports[0];
         int grpcPort = ports[1];
         int closedPort = ports[2];
-        Map<String, String> env = container.localEnvironment(Deployments.imageEnvironment(pom),
+        Map<String, String> env = container.localEnvironment(image.environment(),
                 work.resolve("mounts"), service + "-app-cds");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,12 +95,13 @@ public final class Deployments {
     }
 
     /**
-     * The image entrypoint's JVM options: the arguments between {@code java} and {@code -jar}, properties resolved as
-     * Maven resolves them for the service. {@code pom} is the service's own pom (or the root's): the Jib entrypoint is
-     * the nearest one up its parents (the root pom's), and a property the service's pom sets wins over its parents'
-     * (e.g. a young generation sized for that service).
+     * What a service's image runs with: the entrypoint's JVM options (the arguments between {@code java} and
+     * {@code -jar}) and the environment it sets ({@code <container><environment>}), properties resolved as Maven
+     * resolves them for the service. {@code pom} is the service's own pom (or the root's): the Jib configuration is the
+     * nearest one up its parents (the root pom's), and a property the service's pom sets wins over its parents' (e.g.
+     * a young generation sized for that service). The pom and its parents are read once for both.
      */
-    public static List<String> imageJvmFlags(Path pom) {
+    public static Image image(Path pom) {
         ImageConfig image = ImageConfig.of(pom);
         List<String> args = new ArrayList<>();
         NodeList argNodes = first(image.container(), "entrypoint").getElementsByTagName("arg");
@@ -110,12 +112,6 @@ public final class Deployments {
         if (args.isEmpty() || !args.get(0).equals("java") || jar < 0) {
             throw new IllegalStateException(pom + ": the Jib entrypoint is not 'java <flags> -jar <jar>': " + args);
         }
-        return List.copyOf(args.subList(1, jar));
-    }
-
-    /** The environment the image sets ({@code <container><environment>} of the Jib configuration, as above). */
-    public static Map<String, String> imageEnvironment(Path pom) {
-        ImageConfig image = ImageConfig.of(pom);
         Map<String, String> env = new LinkedHashMap<>();
         Element environment = first(image.container(), "environment");
         for (Node n = environment == null ? null : environment.getFirstChild(); n != null; n = n.getNextSibling()) {
@@ -123,7 +119,21 @@ public final class Deployments {
                 env.put(e.getTagName(), image.resolve(e.getTextContent().trim()));
             }
         }
-        return env;
+        return new Image(List.copyOf(args.subList(1, jar)), Collections.unmodifiableMap(env));
+    }
+
+    /** The image entrypoint's JVM options ({@link #image}). */
+    public static List<String> imageJvmFlags(Path pom) {
+        return image(pom).jvmFlags();
+    }
+
+    /** The environment the image sets ({@link #image}). */
+    public static Map<String, String> imageEnvironment(Path pom) {
+        return image(pom).environment();
+    }
+
+    /** A service image's JVM options and environment, as its Jib configuration gives them. */
+    public record Image(List<String> jvmFlags, Map<String, String> environment) {
     }
 
     /**
@@ -131,6 +141,8 @@ public final class Deployments {
      * and its parents on disk (each {@code <parent>}'s relativePath, Maven's default ../pom.xml), each parsed once.
      */
     private record ImageConfig(Path pom, Element container, Map<String, String> properties) {
+
+        private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
 
         static ImageConfig of(Path pom) {
             List<Element> projects = new ArrayList<>(); // nearest first
@@ -183,7 +195,7 @@ public final class Deployments {
 
         /** {@code ${name}} replaced by the property's value. */
         String resolve(String text) {
-            Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(text);
+            Matcher m = PROPERTY.matcher(text);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
                 String value = properties.get(m.group(1));
