@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import dev.cafestack.tests.goals.ApiServerStandIn;
+
 /**
  * The config-only deploy against a mock API server holding a deployed environment: mocha and latte, each with its
  * ConfigMap and the config hash of the last deploy on its pod template, running images of a real release.
@@ -29,7 +31,7 @@ class ConfigDeployTest {
     @TempDir
     Path root;
 
-    private MockApiServer api;
+    private ApiServerStandIn api;
     private KubernetesClient live;
     /** The Deployment controller's one duty here: it sees each new generation (replica counts stay as set). */
     private final java.util.concurrent.ScheduledExecutorService controller =
@@ -41,7 +43,7 @@ class ConfigDeployTest {
 
     @BeforeEach
     void deployed() {
-        api = new MockApiServer();
+        api = new ApiServerStandIn();
         live = api.client();
         for (var r : new io.fabric8.kubernetes.api.model.HasMetadata[] {
                 Fixtures.configMap(NS, "mocha-config", "mocha.yaml", "deadline: 1s"),

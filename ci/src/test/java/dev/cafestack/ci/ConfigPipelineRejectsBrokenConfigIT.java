@@ -20,6 +20,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
+import dev.cafestack.tests.goals.ApiServerStandIn;
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * The config pipeline run as Jenkins runs it — its {@code sh} steps in order, stopping at the first that fails — on a
  * config branch where dev's mocha.yaml is not YAML, test's has an unknown key and prod's a value of the wrong type.
@@ -56,9 +59,9 @@ class ConfigPipelineRejectsBrokenConfigIT {
         List<Jenkinsfiles.Step> steps = Jenkinsfiles.shSteps("Jenkinsfile.config");
         List<String> ran = new ArrayList<>();
         NestedMaven.Result failed = null;
-        try (MockApiServer api = new MockApiServer()) {
+        try (ApiServerStandIn api = new ApiServerStandIn()) {
             String master = api.client().getConfiguration().getMasterUrl();
-            int before = api.requests();
+            int before = api.requestCount();
             for (Jenkinsfiles.Step step : steps) {
                 List<String> words = Jenkinsfiles.words(step.script().replace("$ENV", "dev"));
                 assertThat(words.get(0)).isEqualTo("./mvnw");
@@ -66,13 +69,14 @@ class ConfigPipelineRejectsBrokenConfigIT {
                 args.addAll(List.of("-Dmocha.config.dir=" + configs, "-Dkubernetes.master=" + master,
                         "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false"));
                 ran.add(step.stage());
-                NestedMaven.Result result = NestedMaven.run("config-pipeline-" + ran.size(), args);
+                NestedMaven.Result result = NestedMaven.in(NestedMaven.root()).offline()
+                        .run("config-pipeline-" + ran.size(), args);
                 if (result.exitCode() != 0) {
                     failed = result;
                     break;
                 }
             }
-            assertThat(api.requests()).as("requests to the API server").isEqualTo(before);
+            assertThat(api.requestCount()).as("requests to the API server").isEqualTo(before);
         }
         assertThat(failed).as("a step of the config pipeline fails").isNotNull();
         assertThat(ran).as("steps run before the pipeline stopped").containsExactly("Validate and render");
@@ -98,7 +102,7 @@ class ConfigPipelineRejectsBrokenConfigIT {
                 .orElseThrow(() -> new AssertionError("no rendered mocha Deployment for dev under " + root
                         + ": build it (./mvnw -o -pl services/mocha -am process-classes)"));
         assertThat(ConfigDeploy.hashOf(mocha)).matches("[0-9a-f]{64}");
-        try (MockApiServer api = new MockApiServer()) {
+        try (ApiServerStandIn api = new ApiServerStandIn()) {
             var live = api.client();
             // Deployed earlier with another config: the same objects, an older hash and a released image.
             for (HasMetadata r : rendered) {

@@ -28,6 +28,8 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * Every {@code ./mvnw} command line of both Jenkinsfiles, with {@code $ENV} set to each choice of the ENV parameter,
  * is one Maven accepts: proven by Maven itself, not by reading the poms. For each distinct project selection
@@ -83,7 +85,8 @@ class JenkinsfileCommandsIT {
     @Test
     @DisplayName("every ENV choice is a profile of the root pom, as Maven lists them")
     void environmentsAreProfiles() {
-        NestedMaven.Result result = NestedMaven.run("all-profiles", List.of("-N", "help:all-profiles"));
+        NestedMaven.Result result = NestedMaven.in(NestedMaven.root()).offline()
+                .run("all-profiles", List.of("-N", "help:all-profiles"));
         assertThat(result.exitCode()).as(result.describe()).isZero();
         for (String env : ENVS) {
             assertThat(result.output()).as(result.describe()).contains("Profile Id: " + env + " ");
@@ -116,7 +119,8 @@ class JenkinsfileCommandsIT {
             if (!firstEnv) {
                 // Other environments: the profile must exist (Maven 3 only warns about an unknown -P).
                 String env = selection.get(selection.indexOf("-P") + 1);
-                NestedMaven.Result r = NestedMaven.run("profile-" + env, List.of("-N", "-P", env, "validate"));
+                NestedMaven.Result r = NestedMaven.in(NestedMaven.root()).offline()
+                        .run("profile-" + env, List.of("-N", "-P", env, "validate"));
                 assertThat(r.exitCode()).as(r.describe()).isZero();
                 assertThat(r.output()).as(r.describe()).doesNotContain("could not be activated");
                 poms.put("profiles-only " + env, null);
@@ -126,7 +130,7 @@ class JenkinsfileCommandsIT {
             Path out = Path.of("target", "nested-maven", "effective-pom-" + n + ".xml").toAbsolutePath();
             List<String> args = new ArrayList<>(selection);
             args.addAll(List.of("help:effective-pom", "-Doutput=" + out));
-            NestedMaven.Result r = NestedMaven.run("effective-pom-" + n, args);
+            NestedMaven.Result r = NestedMaven.in(NestedMaven.root()).offline().run("effective-pom-" + n, args);
             assertThat(r.exitCode()).as("%s\n%s", entry.getValue(), r.describe()).isZero();
             assertThat(r.output()).as(r.describe()).doesNotContain("could not be activated", "[ERROR]");
             poms.put(key, out);
@@ -143,7 +147,8 @@ class JenkinsfileCommandsIT {
             }
         }
         for (String phase : phases) {
-            NestedMaven.Result r = NestedMaven.run("describe-" + phase, List.of("-N", "help:describe", "-Dcmd=" + phase));
+            NestedMaven.Result r = NestedMaven.in(NestedMaven.root()).offline()
+                    .run("describe-" + phase, List.of("-N", "help:describe", "-Dcmd=" + phase));
             assertThat(r.exitCode()).as(r.describe()).isZero();
             assertThat(r.output()).as(r.describe()).contains("'" + phase + "' is a phase");
         }

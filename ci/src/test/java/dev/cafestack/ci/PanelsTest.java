@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import dev.cafestack.tests.goals.ApiServerStandIn;
+
 /**
  * The panels command against a mock API server: the rendered manifests declare four panels (and a Service that is no
  * panel); the cluster has Grafana with a running pod, Prometheus without one, Headlamp with a numeric target port,
@@ -26,7 +28,7 @@ class PanelsTest {
     @TempDir
     Path root;
 
-    private MockApiServer api;
+    private ApiServerStandIn api;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
@@ -46,7 +48,7 @@ class PanelsTest {
         Fixtures.rendered(root, "observability/tracing", "prod",
                 Fixtures.panelService("tracing", "jaeger-query", "Jaeger", "http", 16686, "http", null, "no login"));
 
-        api = new MockApiServer();
+        api = new ApiServerStandIn();
         KubernetesClient c = api.client();
         c.resource(Fixtures.panelService("monitoring", "grafana", "Grafana", "http", 3000, "http", "/dashboards", "x")).create();
         c.resource(Fixtures.pod("monitoring", "grafana-7d9f", "grafana", "Running", "http", 3000)).create();
@@ -123,12 +125,12 @@ class PanelsTest {
     @Test
     @DisplayName("refuses to bind 0.0.0.0 (or any non-loopback address) before it talks to the cluster")
     void refusesNonLoopback() {
-        int before = api.requests();
+        int before = api.requestCount();
         assertThatThrownBy(() -> Panels.run(api.client(), root, "dev", "0.0.0.0", false, true, out))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("refusing to bind the panels to 0.0.0.0")
                 .hasMessageContaining("-Dpanels.allow-non-loopback=true");
-        assertThat(api.requests()).isEqualTo(before);
+        assertThat(api.requestCount()).isEqualTo(before);
     }
 
     @Test

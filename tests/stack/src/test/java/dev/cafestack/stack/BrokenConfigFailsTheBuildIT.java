@@ -11,6 +11,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * The build's own config check (services/mocha, exec:java@check-config, bound to process-classes), run for real on
  * a copy of every environment's mocha.yaml: a broken file fails the build naming the file, the key and the reason.
@@ -57,7 +59,7 @@ class BrokenConfigFailsTheBuildIT {
     }
 
     private NestedMaven.Result check(String log) {
-        return NestedMaven.runWithoutCluster(Stack.ROOT, log, "-o", "-pl", "services/mocha",
+        return NestedMaven.in(Stack.ROOT).quiet().run(log, "-o", "-pl", "services/mocha",
                 "exec:java@check-config", "-Dmocha.config.dir=" + copy);
     }
 

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.cafestack.tests.goals.ApiServerStandIn;
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * The deploy guard (root pom: cafe.deploy.guard and the kubernetes-maven-plugin's default-cli execution): a deploy
  * that does not name an environment, names one that does not exist, or names one that was never built, stops at the
@@ -82,7 +85,8 @@ class DeployWithoutABuiltEnvironmentIsRefusedIT {
     /** Runs the command, expects it to fail at the root project, and the API server never to have been contacted. */
     private NestedMaven.Result refused(String logName, Path workDir, String... arguments) {
         int requestsBefore = apiServer.requestCount();
-        NestedMaven.Result result = NestedMaven.run(workDir, apiServer, logName, arguments);
+        NestedMaven.Result result = NestedMaven.in(workDir).offline().quiet().against(apiServer)
+                .run(logName, arguments);
         System.out.printf("mvn %s took %d ms%n", String.join(" ", arguments), result.took().toMillis());
 
         assertThat(result.exitCode()).as(result.describe()).isNotZero();

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * platform/eks through Maven, as a person runs it: the goals in dry-run mode (eksctl and aws are not needed), and the
  * render and check of the ClusterConfig on a copy of the environment files (the committed ones are never touched).
@@ -25,7 +27,7 @@ class EksGoalsIT {
     @Test
     @DisplayName("print the exact eksctl and aws command lines with the environment's rendered file in a dry run")
     void dryRun() {
-        NestedMaven.Result result = NestedMaven.runWithoutCluster(Stack.ROOT, "eks-dry-run", "-o", "-pl",
+        NestedMaven.Result result = NestedMaven.in(Stack.ROOT).quiet().run("eks-dry-run", "-o", "-pl",
                 "platform/eks", "-P", "prod", "-Dcafe.eks.dry-run=true", "-Dnodes=4",
                 "exec:java@cluster-create", "exec:java@cluster-update", "exec:java@cluster-scale",
                 "exec:java@cluster-delete", "exec:java@kubeconfig", "exec:java@ecr-create", "exec:java@iam-create");
@@ -97,7 +99,7 @@ class EksGoalsIT {
 
     /** Runs platform/eks up to {@code phase} on copied environment files, writing to a throwaway eks.out. */
     private NestedMaven.Result render(Path root, String log, String phase) {
-        return NestedMaven.runWithoutCluster(Stack.ROOT, log, "-o", "-pl", "platform/eks",
+        return NestedMaven.in(Stack.ROOT).quiet().run(log, "-o", "-pl", "platform/eks",
                 "-Dcafe.root=" + root.getParent(), "-Deks.out=" + copy.resolve("out"), phase);
     }
 

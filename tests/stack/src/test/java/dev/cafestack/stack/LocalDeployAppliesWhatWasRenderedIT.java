@@ -40,6 +40,9 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import dev.cafestack.tests.goals.ApiServerStandIn;
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * Runs the real deploy command, {@code mvn k8s:apply -P local} at the repository root, against a stand-in for a
  * kube-apiserver ({@link ApiServerStandIn}), reads back what it created and compares it with what the build rendered
@@ -90,7 +93,8 @@ class LocalDeployAppliesWhatWasRenderedIT {
                 "destinationrules.networking.istio.io", "peerauthentications.security.istio.io",
                 "telemetries.telemetry.istio.io");
 
-        apply = NestedMaven.run(NestedMaven.root(), apiServer, "k8s-apply-local", "k8s:apply", "-P", ENV);
+        apply = NestedMaven.in(NestedMaven.root()).offline().quiet().against(apiServer)
+                .run("k8s-apply-local", "k8s:apply", "-P", ENV);
         System.out.printf("mvn k8s:apply -P %s took %d ms%n", ENV, apply.took().toMillis());
         assertThat(apply.exitCode()).as(apply.describe()).isZero();
     }
@@ -236,8 +240,8 @@ class LocalDeployAppliesWhatWasRenderedIT {
     @Order(8)
     @DisplayName("is undone by mvn k8s:undeploy -P local: every resource it created is gone")
     void undeployRemovesEverything() {
-        NestedMaven.Result undeploy = NestedMaven.run(NestedMaven.root(), apiServer, "k8s-undeploy-local",
-                "k8s:undeploy", "-P", ENV);
+        NestedMaven.Result undeploy = NestedMaven.in(NestedMaven.root()).offline().quiet().against(apiServer)
+                .run("k8s-undeploy-local", "k8s:undeploy", "-P", ENV);
         System.out.printf("mvn k8s:undeploy -P %s took %d ms%n", ENV, undeploy.took().toMillis());
 
         assertThat(undeploy.exitCode()).as(undeploy.describe()).isZero();

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.cafestack.tests.goals.NestedMaven;
+
 /**
  * The deploy command's one precondition besides the rendered manifests, on Maven 3.8 and 3.9: {@code mvn k8s:apply} runs no
  * lifecycle phase, and JKube's apply goal resolves the project's compile+runtime dependencies, so latte's and mocha's
@@ -30,7 +32,7 @@ final class LocalRepository {
                 pom)) {
             System.out.printf("cafe-stack in the local repository %s is missing or another build's: installing %s (what mvn"
                     + " install would do)%n", repository, pom);
-            NestedMaven.Result install = NestedMaven.runWithoutCluster(NestedMaven.root(), "install-cafe-stack",
+            NestedMaven.Result install = NestedMaven.in(NestedMaven.root()).quiet().run("install-cafe-stack",
                     "-N", "install:install-file", "-Dfile=" + pom, "-DpomFile=" + pom, "-Dpackaging=pom");
             assertThat(install.exitCode()).as(install.describe()).isZero();
         }
@@ -47,7 +49,7 @@ final class LocalRepository {
             }
             System.out.printf("%s in the local repository %s is missing or another build's: installing %s (what mvn install"
                     + " would do)%n", artifactId, repository, jar);
-            NestedMaven.Result install = NestedMaven.runWithoutCluster(NestedMaven.root(), "install-" + artifactId,
+            NestedMaven.Result install = NestedMaven.in(NestedMaven.root()).quiet().run("install-" + artifactId,
                     "-N", "install:install-file", "-Dfile=" + jar,
                     "-DpomFile=" + modulePom);
             assertThat(install.exitCode()).as(install.describe()).isZero();

@@ -18,6 +18,8 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
+import dev.cafestack.tests.goals.NestedMaven;
+
 /** The repository as the build left it: modules (in deployment order), environments, rendered manifests. */
 final class Reactor {
 

@@ -1,4 +1,4 @@
-package dev.cafestack.stack;
+package dev.cafestack.tests.goals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,17 +33,19 @@ import io.fabric8.mockwebserver.ServerResponse;
  * does not delete what is in it), and custom resources need their CRDs first ({@link #defineCustomResources}), as on
  * a real cluster, where the Istio install brings them.
  */
-final class ApiServerStandIn implements AutoCloseable {
+public final class ApiServerStandIn implements AutoCloseable {
+
+    /** Held, so that its level stays set (the log manager keeps loggers weakly). One INFO line per request otherwise. */
+    private static final Logger QUIET = Logger.getLogger("io.fabric8.mockwebserver");
 
     static {
-        // One INFO line per request otherwise.
-        Logger.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARNING);
+        QUIET.setLevel(Level.WARNING);
     }
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
-    ApiServerStandIn() {
+    public ApiServerStandIn() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
                 new KubernetesMixedDispatcher(expectations), false);
@@ -56,12 +58,12 @@ final class ApiServerStandIn implements AutoCloseable {
     }
 
     /** What the deploy command gets as {@code -Dkubernetes.master}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getPort();
     }
 
     /** A client of the stand-in, for reading back what the deploy command did. */
-    KubernetesClient client() {
+    public KubernetesClient client() {
         return client;
     }
 
@@ -70,7 +72,7 @@ final class ApiServerStandIn implements AutoCloseable {
      * each custom kind among {@code resources} (kinds of the fabric8 model that are not built-in Kubernetes), the
      * way the Istio install creates its CRDs before anything of the mesh is applied. Returns the CRDs' names.
      */
-    List<String> defineCustomResources(Collection<? extends HasMetadata> resources) {
+    public List<String> defineCustomResources(Collection<? extends HasMetadata> resources) {
         Map<String, CustomResourceDefinition> definitions = new LinkedHashMap<>();
         for (HasMetadata resource : resources) {
             Class<? extends HasMetadata> type = resource.getClass();
@@ -104,7 +106,7 @@ final class ApiServerStandIn implements AutoCloseable {
     }
 
     /** How many requests reached the stand-in so far (the test's own reads included). */
-    int requestCount() {
+    public int requestCount() {
         return server.getRequestCount();
     }
 
