@@ -60,16 +60,14 @@ class ConfigPipelineRejectsBrokenConfigIT {
         List<String> ran = new ArrayList<>();
         NestedMaven.Result failed = null;
         try (ApiServerStandIn api = new ApiServerStandIn()) {
-            String master = api.client().getConfiguration().getMasterUrl();
             int before = api.requestCount();
             for (Jenkinsfiles.Step step : steps) {
                 List<String> words = Jenkinsfiles.words(step.script().replace("$ENV", "dev"));
                 assertThat(words.get(0)).isEqualTo("./mvnw");
                 List<String> args = new ArrayList<>(words.subList(1, words.size()));
-                args.addAll(List.of("-Dmocha.config.dir=" + configs, "-Dkubernetes.master=" + master,
-                        "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false"));
+                args.add("-Dmocha.config.dir=" + configs);
                 ran.add(step.stage());
-                NestedMaven.Result result = NestedMaven.in(NestedMaven.root()).offline()
+                NestedMaven.Result result = NestedMaven.in(NestedMaven.root()).offline().against(api)
                         .run("config-pipeline-" + ran.size(), args);
                 if (result.exitCode() != 0) {
                     failed = result;

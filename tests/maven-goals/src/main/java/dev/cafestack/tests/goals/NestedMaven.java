@@ -149,12 +149,15 @@ public final class NestedMaven {
         return Path.of(required("cafe.local.repository"));
     }
 
-    /** A system property the module's failsafe configuration passes; a clear error when the test runs without it. */
+    /**
+     * A system property the build passes to the tests ({@code maven.home} and {@code cafe.root}: the root pom's test
+     * configuration; {@code cafe.local.repository} and {@code cafe.version}: the module's); a clear error without it.
+     */
     public static String required(String property) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("System property " + property + " is not set: run this test through Maven "
-                    + "(the module's failsafe configuration passes it, e.g. in tests/stack/pom.xml)");
+                    + "(failsafe passes it: see the root pom and tests/stack/pom.xml)");
         }
         return value;
     }
