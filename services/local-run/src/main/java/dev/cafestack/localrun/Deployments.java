@@ -122,16 +122,6 @@ public final class Deployments {
         return new Image(List.copyOf(args.subList(1, jar)), Collections.unmodifiableMap(env));
     }
 
-    /** The image entrypoint's JVM options ({@link #image}). */
-    public static List<String> imageJvmFlags(Path pom) {
-        return image(pom).jvmFlags();
-    }
-
-    /** The environment the image sets ({@link #image}). */
-    public static Map<String, String> imageEnvironment(Path pom) {
-        return image(pom).environment();
-    }
-
     /** A service image's JVM options and environment, as its Jib configuration gives them. */
     public record Image(List<String> jvmFlags, Map<String, String> environment) {
     }

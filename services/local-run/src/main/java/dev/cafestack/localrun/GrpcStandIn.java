@@ -20,6 +20,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
  * A gRPC server on 127.0.0.1 that answers each of its unary methods with fixed message bytes, whatever the request:
@@ -56,6 +59,11 @@ public final class GrpcStandIn implements AutoCloseable {
     }
 
     private final Server server;
+    /**
+     * Its own event loops (the builder's default is a group shared by the JVM): {@link #close} ends them, which closes
+     * every socket they hold. A terminated gRPC server alone can still hold its listening socket for a moment.
+     */
+    private final EventLoopGroup loops = new NioEventLoopGroup(1);
     private final Map<String, LongAdder> answered = new ConcurrentHashMap<>();
 
     private GrpcStandIn(Map<String, byte[]> replies) throws IOException {
@@ -66,9 +74,15 @@ public final class GrpcStandIn implements AutoCloseable {
             services.computeIfAbsent(MethodDescriptor.extractFullServiceName(fullMethodName),
                     ServerServiceDefinition::builder).addMethod(method, answering(reply, count));
         });
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loops).workerEventLoopGroup(loops);
         services.values().forEach(service -> builder.addService(service.build()));
-        server = builder.build().start();
+        try {
+            server = builder.build().start();
+        } catch (IOException | RuntimeException e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /** Starts a stand-in answering each method (full name, {@code package.Service/Method}) with its bytes. */
@@ -89,7 +103,12 @@ public final class GrpcStandIn implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        } finally {
+            // Returns once the loops have ended: nothing of the stand-in listens any more.
+            loops.shutdownGracefully(0, 10, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Reads the one request, answers the fixed reply, closes with OK. */

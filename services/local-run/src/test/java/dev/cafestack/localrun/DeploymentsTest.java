@@ -60,10 +60,10 @@ class DeploymentsTest {
         Path latte = service("latte", "<young>16m</young><arenas>1</arenas>");
         Path mocha = service("mocha", "");
 
-        assertThat(Deployments.imageJvmFlags(latte)).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=16m");
-        assertThat(Deployments.imageEnvironment(latte)).containsExactly(Map.entry("MALLOC_ARENA_MAX", "1"));
-        assertThat(Deployments.imageJvmFlags(mocha)).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=32m");
-        assertThat(Deployments.imageJvmFlags(root)).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=32m");
+        assertThat(Deployments.image(latte).jvmFlags()).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=16m");
+        assertThat(Deployments.image(latte).environment()).containsExactly(Map.entry("MALLOC_ARENA_MAX", "1"));
+        assertThat(Deployments.image(mocha).jvmFlags()).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=32m");
+        assertThat(Deployments.image(root).jvmFlags()).containsExactly("-XX:MaxRAMPercentage=50", "-XX:NewSize=32m");
     }
 
     @Test
@@ -76,7 +76,7 @@ class DeploymentsTest {
                 </project>
                 """);
 
-        assertThat(Deployments.imageJvmFlags(pom)).containsExactly("-XX:MaxRAMPercentage=40", "-XX:NewSize=32m");
+        assertThat(Deployments.image(pom).jvmFlags()).containsExactly("-XX:MaxRAMPercentage=40", "-XX:NewSize=32m");
     }
 
     @Test
@@ -85,7 +85,7 @@ class DeploymentsTest {
         Files.writeString(root, Files.readString(root).replace("<young>32m</young>", ""));
         Path latte = service("latte", "");
 
-        assertThatThrownBy(() -> Deployments.imageJvmFlags(latte))
+        assertThatThrownBy(() -> Deployments.image(latte).jvmFlags())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("${young}")
                 .hasMessageContaining(latte.toString())
@@ -99,7 +99,7 @@ class DeploymentsTest {
                 <project><parent><artifactId>elsewhere</artifactId><relativePath>../missing/pom.xml</relativePath></parent></project>
                 """);
 
-        assertThatThrownBy(() -> Deployments.imageJvmFlags(lone))
+        assertThatThrownBy(() -> Deployments.image(lone).jvmFlags())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(lone.toString())
                 .hasMessageContaining("no jib-maven-plugin configuration with a container entrypoint");

@@ -14,7 +14,7 @@ final class Listening {
     /**
      * True when a connection to the port is accepted. Refused means nothing listens. So does the one other way a
      * connection to a closed port can succeed: the kernel gave the client the same ephemeral port, and it connected to
-     * itself. (Binding the port again instead is no answer: a closed server's last connections can hold it for a while.)
+     * itself.
      */
     static boolean on(int port) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {

@@ -104,8 +104,8 @@ public abstract class ServiceImageContract {
     void runsTheFlagsTheTrainingAndTheBenchRun() {
         List<String> entrypoint = strings(containerConfig().path("Entrypoint"));
         assertThat(entrypoint.subList(1, entrypoint.indexOf("-jar")))
-                .as("the image's JVM flags against Deployments.imageJvmFlags(" + moduleDir.resolve("pom.xml") + ")")
-                .isEqualTo(Deployments.imageJvmFlags(moduleDir.resolve("pom.xml")));
+                .as("the image's JVM flags against Deployments.image(" + moduleDir.resolve("pom.xml") + ")")
+                .isEqualTo(Deployments.image(moduleDir.resolve("pom.xml")).jvmFlags());
     }
 
     @Test
