@@ -2,6 +2,7 @@ package dev.cafestack.latte;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,19 @@ class BaristaGrpcServiceTest {
                 .body(containsString("grpc_server_processing_duration_seconds_bucket{"))
                 .body(containsString("method=\"Brew\""))
                 .body(containsString("le=\"0.005\""));
+    }
+
+    @Test
+    @DisplayName("exposes the JVM's meters the dashboards read (memory, threads, collections, version, classes), not the heap-pressure pair")
+    void exposesJvmMeters() {
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("jvm_memory_used_bytes{"))
+                .body(containsString("jvm_threads_live_threads "))
+                .body(containsString("jvm_gc_memory_allocated_bytes_total "))
+                .body(containsString("jvm_info_total{"))
+                .body(containsString("jvm_classes_loaded_classes "))
+                .body(not(containsString("jvm_gc_overhead")))
+                .body(not(containsString("jvm_memory_usage_after_gc")));
     }
 
     private StatusRuntimeException brewFails(BrewRequest request) {

@@ -1,6 +1,5 @@
 package dev.cafestack.mocha;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.cafestack.mocha.config.ConfigRules;
 import dev.cafestack.mocha.config.MochaConfig;
+import dev.cafestack.mocha.config.Price;
 import io.quarkus.runtime.Startup;
 
 /** The menu from mocha.yaml, and the order checks against it. Built once at startup. */
@@ -22,7 +22,7 @@ import io.quarkus.runtime.Startup;
 public class Menu {
 
     private final String currency;
-    private final Map<String, Map<String, BigDecimal>> drinks;
+    private final Map<String, Map<String, Price>> drinks;
     private final int maxNotesLength;
     private final String drinkNames;
 
@@ -35,9 +35,9 @@ public class Menu {
         }
         this.currency = config.menu().currency();
         // Drinks in name order, each drink's sizes cheapest first: a stable menu for people and caches.
-        Map<String, Map<String, BigDecimal>> copy = new LinkedHashMap<>();
+        Map<String, Map<String, Price>> copy = new LinkedHashMap<>();
         new TreeMap<>(config.menu().drinks()).forEach((drink, sizes) -> {
-            Map<String, BigDecimal> bySize = new LinkedHashMap<>();
+            Map<String, Price> bySize = new LinkedHashMap<>();
             sizes.entrySet().stream().sorted(Map.Entry.comparingByValue())
                     .forEach(size -> bySize.put(size.getKey(), size.getValue()));
             copy.put(drink, Collections.unmodifiableMap(bySize));
@@ -51,12 +51,12 @@ public class Menu {
         return currency;
     }
 
-    public Map<String, Map<String, BigDecimal>> drinks() {
+    public Map<String, Map<String, Price>> drinks() {
         return drinks;
     }
 
     /** The price of a checked order. */
-    public BigDecimal price(OrderRequest order) {
+    public Price price(OrderRequest order) {
         return drinks.get(order.drink()).get(order.size());
     }
 
@@ -67,7 +67,7 @@ public class Menu {
             violations.add(new ApiError.Violation("body", "a JSON object with drink and size is required"));
             return violations;
         }
-        Map<String, BigDecimal> sizes = null;
+        Map<String, Price> sizes = null;
         if (order.drink() == null || order.drink().isBlank()) {
             violations.add(new ApiError.Violation("drink", "is required; choose one of: " + drinkNames));
         } else if ((sizes = drinks.get(order.drink())) == null) {

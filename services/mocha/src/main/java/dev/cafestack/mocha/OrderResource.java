@@ -1,6 +1,5 @@
 package dev.cafestack.mocha;
 
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +16,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import dev.cafestack.api.v1.BrewReply;
 import dev.cafestack.api.v1.BrewRequest;
 import dev.cafestack.common.tracing.TraceGate;
+import dev.cafestack.mocha.config.Price;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -59,7 +59,7 @@ public class OrderResource {
                 .setSize(order.size())
                 .setNotes(order.notes() == null ? "" : order.notes())
                 .build();
-        BigDecimal price = menu.price(order);
+        Price price = menu.price(order);
         return latte.brew(request).map(reply -> toOrder(reply, price));
     }
 
@@ -69,7 +69,7 @@ public class OrderResource {
         return new MenuView(menu.currency(), menu.drinks());
     }
 
-    private Order toOrder(BrewReply reply, BigDecimal price) {
+    private Order toOrder(BrewReply reply, Price price) {
         return new Order(reply.getDrink(), reply.getSize(), reply.getNotes().isEmpty() ? null : reply.getNotes(), price,
                 menu.currency(), reply.getBrewTimeMillis(), new Order.ServedBy(reply.getPod(), reply.getVersion()));
     }
@@ -89,7 +89,7 @@ public class OrderResource {
     }
 
     /** The menu as served: currency, and drink -> size -> price. */
-    public record MenuView(String currency, Map<String, Map<String, BigDecimal>> drinks) {
+    public record MenuView(String currency, Map<String, Map<String, Price>> drinks) {
     }
 
 }

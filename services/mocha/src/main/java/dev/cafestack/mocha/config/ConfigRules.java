@@ -1,6 +1,5 @@
 package dev.cafestack.mocha.config;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ public final class ConfigRules {
         if (!CURRENCY.matcher(currency).matches()) {
             problems.add("mocha.menu.currency: '" + currency + "' is not a three-letter ISO 4217 code such as EUR");
         }
-        Map<String, Map<String, BigDecimal>> drinks = config.menu().drinks();
+        Map<String, Map<String, Price>> drinks = config.menu().drinks();
         if (drinks.isEmpty()) {
             problems.add("mocha.menu.drinks: the menu is empty; list at least one drink with its sizes and prices");
         }

@@ -1,6 +1,5 @@
 package dev.cafestack.mocha.config;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ public interface MochaConfig {
         String currency();
 
         /** Drink name -> size -> price. Drink and size names are what latte brews. */
-        Map<String, Map<String, BigDecimal>> drinks();
+        Map<String, Map<String, Price>> drinks();
     }
 
     interface Latte {

@@ -94,6 +94,23 @@ class ConfigCheckTest {
     }
 
     @Test
+    @DisplayName("a price that is not a number is reported with the key, the value, the fix and the line")
+    void priceNotANumber() throws IOException {
+        Path file = write(GOOD.replace("small: 3.20", "small: three"));
+        assertThat(ConfigCheck.check(file)).singleElement().asString().startsWith(file + ": ")
+                .contains("mocha.menu.drinks.latte.small").contains("'three' is not a price; write a decimal number such as 3.20")
+                .endsWith("(line 6)");
+    }
+
+    @Test
+    @DisplayName("a price with more than two decimals is reported by the price rule")
+    void priceWithThreeDecimals() throws IOException {
+        Path file = write(GOOD.replace("large: 4.00", "large: 4.005"));
+        assertThat(ConfigCheck.check(file)).containsExactly(
+                file + ": mocha.menu.drinks.latte.large: price 4.005 must be positive with at most two decimals (line 7)");
+    }
+
+    @Test
     @DisplayName("a missing environment file is reported")
     void missingFile() {
         Path file = dir.resolve("prod/mocha.yaml");

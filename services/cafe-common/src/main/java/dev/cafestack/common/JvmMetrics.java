@@ -1,0 +1,63 @@
+package dev.cafestack.common;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.micrometer.runtime.binder.JVMInfoBinder;
+
+/**
+ * The JVM's meters, bound by Quarkus as it binds every {@code MeterBinder} bean: the classes, memory pools, threads,
+ * JVM version ({@code jvm_info}) and collections ({@code jvm_gc_pause_seconds}, ...) that Quarkus' own JVM binder
+ * registers. Only where a service switches Quarkus' binder off ({@code quarkus.micrometer.binder.jvm=false}, as mocha and
+ * latte do): never both, which would count every collection twice.
+ *
+ * <p>Left out: Micrometer's {@code JvmHeapPressureMetrics} ({@code jvm_memory_usage_after_gc},
+ * {@code jvm_gc_overhead}), which no dashboard or alert of the stack reads. Its constructor divides one
+ * {@code Duration} by another, through {@code BigDecimal}, whose class initialisation on Java 25 is about 90 ms of
+ * interpreted work on the main thread of every start (docs/sizing.md, "What changed").
+ */
+@Singleton
+@IfBuildProperty(name = "quarkus.micrometer.binder.jvm", stringValue = "false")
+public class JvmMetrics {
+
+    @Produces
+    @Singleton
+    ClassLoaderMetrics classes() {
+        return new ClassLoaderMetrics();
+    }
+
+    @Produces
+    @Singleton
+    JvmMemoryMetrics memory() {
+        return new JvmMemoryMetrics();
+    }
+
+    @Produces
+    @Singleton
+    JvmThreadMetrics threads() {
+        return new JvmThreadMetrics();
+    }
+
+    @Produces
+    @Singleton
+    JVMInfoBinder info() {
+        return new JVMInfoBinder();
+    }
+
+    /** Listens to the JVM's collection notifications until the application stops. */
+    @Produces
+    @Singleton
+    JvmGcMetrics collections() {
+        return new JvmGcMetrics();
+    }
+
+    void stop(@Disposes JvmGcMetrics collections) {
+        collections.close();
+    }
+}
