@@ -14,13 +14,16 @@ import io.quarkus.micrometer.runtime.binder.JVMInfoBinder;
 /**
  * The JVM's meters, bound by Quarkus as it binds every {@code MeterBinder} bean: the classes, memory pools, threads,
  * JVM version ({@code jvm_info}) and collections ({@code jvm_gc_pause_seconds}, ...) that Quarkus' own JVM binder
- * registers. Only where a service switches Quarkus' binder off ({@code quarkus.micrometer.binder.jvm=false}, as mocha and
- * latte do): never both, which would count every collection twice.
+ * registers. Only where a service switches Quarkus' binder off ({@code quarkus.micrometer.binder.jvm=false}, as mocha
+ * and latte do): never both, which would count every collection twice.
  *
  * <p>Left out: Micrometer's {@code JvmHeapPressureMetrics} ({@code jvm_memory_usage_after_gc},
- * {@code jvm_gc_overhead}), which no dashboard or alert of the stack reads. Its constructor divides one
- * {@code Duration} by another, through {@code BigDecimal}, whose class initialisation on Java 25 is about 90 ms of
- * interpreted work on the main thread of every start (docs/sizing.md, "What changed").
+ * {@code jvm_gc_overhead}), which no dashboard or alert of the stack reads. Its constructor divides a {@code Duration}
+ * by a number, through {@code BigDecimal}, whose class initialisation on Java 25 is 40-90 ms of interpreted work on the
+ * main thread of every start (docs/sizing.md, "What changed").
+ *
+ * <p>Active only for exactly {@code quarkus.micrometer.binder.jvm=false}. Binds {@code JvmGcMetrics} in JVM mode, as
+ * Quarkus does; the services are not built native.
  */
 @Singleton
 @IfBuildProperty(name = "quarkus.micrometer.binder.jvm", stringValue = "false")

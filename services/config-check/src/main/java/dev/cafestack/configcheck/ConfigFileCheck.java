@@ -68,7 +68,8 @@ public final class ConfigFileCheck<T> {
                 .withSources(new YamlConfigSource(file.toUri().toURL()))
                 // Quarkus' own converter, so "1s" or "250ms" mean at build time what they mean at startup.
                 .withConverter(Duration.class, 200, new DurationConverter())
-                // The service's own converters (META-INF/services), as Quarkus registers them for the running service.
+                // The converters on the class path (META-INF/services: the service's own, Quarkus'), as Quarkus
+                // registers them for the running service.
                 .addDiscoveredConverters()
                 .withMapping(mapping)
                 .withValidateUnknown(true)

@@ -31,6 +31,7 @@ class OrderApiTest {
                 .body("size", equalTo("large"))
                 .body("notes", equalTo("oat milk"))
                 .body("price", equalTo(4.00f))
+                .body(containsString("\"price\":4.00,")) // the price as the menu writes it, decimals kept
                 .body("currency", equalTo("EUR"))
                 .body("brewTimeMillis", equalTo(78125))
                 .body("servedBy.pod", equalTo(LatteProcess.POD))
@@ -111,13 +112,14 @@ class OrderApiTest {
     }
 
     @Test
-    @DisplayName("the menu is served from the configuration file: drinks by name, sizes cheapest first")
+    @DisplayName("the menu is served from the configuration file: drinks by name, sizes cheapest first, prices as written")
     void servesTheMenu() {
         given().when().get("/api/menu")
                 .then().statusCode(200)
                 .body("currency", equalTo("EUR"))
                 .body("drinks.latte.small", equalTo(3.20f))
                 .body("drinks.latte.large", equalTo(4.00f))
+                .body(containsString("\"latte\":{\"small\":3.20,\"medium\":3.60,\"large\":4.00}"))
                 .body("drinks.espresso.large", nullValue());
     }
 
@@ -138,6 +140,15 @@ class OrderApiTest {
                 .body(containsString("uri=\"/api/orders\""))
                 .body(containsString("grpc_client_processing_duration_seconds_bucket{"))
                 .body(containsString("method=\"Brew\""));
+    }
+
+    @Test
+    @DisplayName("its JVM meters are cafe-common's (memory, collections), without Micrometer's heap-pressure meters")
+    void exposesJvmMeters() {
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("jvm_memory_max_bytes{"))
+                .body(containsString("jvm_gc_memory_allocated_bytes_total "))
+                .body(not(containsString("jvm_gc_overhead")));
     }
 
     @Test

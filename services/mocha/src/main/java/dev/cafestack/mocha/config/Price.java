@@ -13,12 +13,13 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
  *
  * <p>A decimal of at most 9 digits before and 9 after the point is all a menu needs, so mocha holds it as a
  * {@code long} of billionths rather than a {@link java.math.BigDecimal}: on Java 25, {@code BigDecimal}'s class
- * initialisation computes a table of powers of five up to 5^65536, about 90 ms of interpreted work on the main thread
+ * initialisation computes a table of powers of five up to 5^65536, 40-90 ms of interpreted work on the main thread
  * when the menu was mapped at startup (docs/sizing.md, "What changed").
  *
- * <p>SmallRye Config converts a value with {@link Converter} (registered in {@code META-INF/services}, for Quarkus and the
- * build's check alike); a value that is not such a number fails the mapping with the key, the value and the fix. Whether a price is valid for the menu (positive, at most two decimals) is
- * {@link ConfigRules}' to say, so that it can name the key and the fix.
+ * <p>SmallRye Config converts a value with {@link Converter} (registered in {@code META-INF/services}, for Quarkus and
+ * the build's check alike); a value that is not such a number fails the mapping with the key, the value and the fix.
+ * Whether a price is valid for the menu (positive, at most two decimals) is {@link ConfigRules}' to say, so that it can
+ * name the key and the fix.
  */
 @JsonSerialize(using = Price.Json.class)
 public final class Price implements Comparable<Price> {
@@ -36,8 +37,9 @@ public final class Price implements Comparable<Price> {
     }
 
     /**
-     * Reads a price: an optional sign, digits, and optionally a point and more digits ({@code 3}, {@code 3.2},
-     * {@code -1}, {@code 2.105}), at most 9 digits on either side of the point.
+     * Reads a price written as {@link java.math.BigDecimal} reads a plain decimal: an optional sign, digits, and
+     * optionally a point and more digits ({@code 3}, {@code 3.2}, {@code .50}, {@code 3.}, {@code -1}, {@code 007},
+     * {@code 2.105}), with at most 9 digits before the point (leading zeros aside) and 9 after it. No exponent.
      *
      * @throws IllegalArgumentException naming the value and what a price looks like
      */
@@ -46,28 +48,34 @@ public final class Price implements Comparable<Price> {
         int start = value.startsWith("-") || value.startsWith("+") ? 1 : 0;
         int point = value.indexOf('.');
         int integerEnd = point < 0 ? value.length() : point;
-        int integerDigits = integerEnd - start;
         int scale = point < 0 ? 0 : value.length() - point - 1;
-        if (integerDigits < 1 || integerDigits > MAX_DIGITS || (point >= 0 && (scale < 1 || scale > MAX_DIGITS))) {
+        if (integerEnd - start + scale < 1 || point != value.lastIndexOf('.')) {
             throw notAPrice(text);
         }
+        for (int i = start; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < '0' || c > '9') && i != point) {
+                throw notAPrice(text);
+            }
+        }
+        int firstSignificant = start;
+        while (firstSignificant < integerEnd - 1 && value.charAt(firstSignificant) == '0') {
+            firstSignificant++;
+        }
+        if (integerEnd - firstSignificant > MAX_DIGITS || scale > MAX_DIGITS) {
+            throw new IllegalArgumentException("'" + text + "' is not a price mocha can hold: at most " + MAX_DIGITS
+                    + " digits before the point and " + MAX_DIGITS + " after it");
+        }
         long units = 0;
-        for (int i = start; i < integerEnd; i++) {
-            units = units * 10 + digit(value.charAt(i), text);
+        for (int i = firstSignificant; i < integerEnd; i++) {
+            units = units * 10 + value.charAt(i) - '0';
         }
         long fraction = 0;
         for (int i = point + 1; point >= 0 && i < value.length(); i++) {
-            fraction = fraction * 10 + digit(value.charAt(i), text);
+            fraction = fraction * 10 + value.charAt(i) - '0';
         }
         long billionths = units * POWERS[MAX_DIGITS] + fraction * POWERS[MAX_DIGITS - scale];
         return new Price(value.startsWith("-") ? -billionths : billionths, scale);
-    }
-
-    private static int digit(char c, String text) {
-        if (c < '0' || c > '9') {
-            throw notAPrice(text);
-        }
-        return c - '0';
     }
 
     private static IllegalArgumentException notAPrice(String text) {

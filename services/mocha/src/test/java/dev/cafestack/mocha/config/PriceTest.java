@@ -24,6 +24,17 @@ class PriceTest {
         assertThat(Price.valueOf("-0.50").toPlainString()).isEqualTo("-0.50");
         assertThat(Price.valueOf("+2.105").toPlainString()).isEqualTo("2.105");
         assertThat(Price.valueOf("999999999.999999999").toPlainString()).isEqualTo("999999999.999999999");
+    }
+
+    @Test
+    @DisplayName("a price reads every plain decimal a BigDecimal reads, and prints it as BigDecimal.toPlainString does")
+    void readsWhatBigDecimalReads() {
+        for (String text : new String[] {"3.20", "3.2", "4", "0.05", "-1", "-0.50", "+2.105", ".50", "3.", "007", "-0",
+                "0000000001.5", " 3.20 ", "0", "999999999.999999999"}) {
+            assertThat(Price.valueOf(text).toPlainString()).as(text)
+                    .isEqualTo(new java.math.BigDecimal(text.trim()).toPlainString());
+            assertThat(Price.valueOf(text).scale()).as(text).isEqualTo(new java.math.BigDecimal(text.trim()).scale());
+        }
         assertThat(Price.valueOf("3.20").scale()).isEqualTo(2);
         assertThat(Price.valueOf("4").scale()).isZero();
     }
@@ -41,12 +52,22 @@ class PriceTest {
     }
 
     @Test
-    @DisplayName("anything but a decimal number of at most 9 digits each side of the point is refused, naming the value")
+    @DisplayName("anything but a plain decimal number is refused, naming the value and what a price looks like")
     void refusesWhatIsNotAPrice() {
-        for (String text : new String[] {"three", "", "-", "3.", ".5", "1e3", "3,20", "1.2.3", "3.2O", "1234567890",
-                "0.1234567890", "- 1"}) {
+        for (String text : new String[] {"three", "", "-", ".", "-.", "1e3", "3,20", "1.2.3", "3.2O", "- 1", "0x10",
+                null}) {
             assertThatIllegalArgumentException().as(text).isThrownBy(() -> Price.valueOf(text))
                     .withMessage("'" + text + "' is not a price; write a decimal number such as 3.20");
+        }
+    }
+
+    @Test
+    @DisplayName("more than 9 digits before the point (leading zeros aside) or after it is refused, saying so")
+    void refusesMoreDigitsThanItHolds() {
+        for (String text : new String[] {"1234567890", "0.1234567890", "3.2000000000", "-1000000000"}) {
+            assertThatIllegalArgumentException().as(text).isThrownBy(() -> Price.valueOf(text))
+                    .withMessage("'" + text + "' is not a price mocha can hold: at most 9 digits before the point and 9"
+                            + " after it");
         }
     }
 
