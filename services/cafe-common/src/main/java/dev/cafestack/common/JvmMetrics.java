@@ -1,9 +1,10 @@
 package dev.cafestack.common;
 
-import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Produces;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,9 +13,9 @@ import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.micrometer.runtime.binder.JVMInfoBinder;
 
 /**
- * The JVM's meters, bound by Quarkus as it binds every {@code MeterBinder} bean: the classes, memory pools, threads,
- * JVM version ({@code jvm_info}) and collections ({@code jvm_gc_pause_seconds}, ...) that Quarkus' own JVM binder
- * registers. Only where a service switches Quarkus' binder off ({@code quarkus.micrometer.binder.jvm=false}, as mocha
+ * The JVM's meters, one {@code MeterBinder} bean that Quarkus binds as it binds every such bean: the classes, memory
+ * pools, threads, JVM version ({@code jvm_info}) and collections ({@code jvm_gc_pause_seconds}, ...) that Quarkus' own
+ * JVM binder registers. Only where a service switches Quarkus' binder off ({@code quarkus.micrometer.binder.jvm=false}, as mocha
  * and latte do): never both, which would count every collection twice.
  *
  * <p>Left out: Micrometer's {@code JvmHeapPressureMetrics} ({@code jvm_memory_usage_after_gc},
@@ -27,40 +28,22 @@ import io.quarkus.micrometer.runtime.binder.JVMInfoBinder;
  */
 @Singleton
 @IfBuildProperty(name = "quarkus.micrometer.binder.jvm", stringValue = "false")
-public class JvmMetrics {
-
-    @Produces
-    @Singleton
-    ClassLoaderMetrics classes() {
-        return new ClassLoaderMetrics();
-    }
-
-    @Produces
-    @Singleton
-    JvmMemoryMetrics memory() {
-        return new JvmMemoryMetrics();
-    }
-
-    @Produces
-    @Singleton
-    JvmThreadMetrics threads() {
-        return new JvmThreadMetrics();
-    }
-
-    @Produces
-    @Singleton
-    JVMInfoBinder info() {
-        return new JVMInfoBinder();
-    }
+public class JvmMetrics implements MeterBinder {
 
     /** Listens to the JVM's collection notifications until the application stops. */
-    @Produces
-    @Singleton
-    JvmGcMetrics collections() {
-        return new JvmGcMetrics();
+    private final JvmGcMetrics collections = new JvmGcMetrics();
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JVMInfoBinder().bindTo(registry);
+        collections.bindTo(registry);
     }
 
-    void stop(@Disposes JvmGcMetrics collections) {
+    @PreDestroy
+    void stop() {
         collections.close();
     }
 }

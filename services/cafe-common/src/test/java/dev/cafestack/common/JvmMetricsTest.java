@@ -2,13 +2,9 @@ package dev.cafestack.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 
@@ -19,11 +15,8 @@ class JvmMetricsTest {
     void bindsTheSeriesTheDashboardReads() throws InterruptedException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmMetrics jvm = new JvmMetrics();
-        JvmGcMetrics collections = jvm.collections();
         try {
-            for (MeterBinder binder : List.of(jvm.classes(), jvm.memory(), jvm.threads(), jvm.info(), collections)) {
-                binder.bindTo(registry);
-            }
+            jvm.bindTo(registry);
             // A collection's pause is recorded when the JVM's notification arrives, on a thread of its own.
             for (int i = 0; i < 50 && !registry.scrape().contains("jvm_gc_pause_seconds_count{"); i++) {
                 System.gc();
@@ -35,7 +28,7 @@ class JvmMetricsTest {
                             "jvm_info_total{", "jvm_classes_loaded_classes ")
                     .doesNotContain("jvm_gc_overhead", "jvm_memory_usage_after_gc");
         } finally {
-            jvm.stop(collections);
+            jvm.stop();
         }
     }
 }

@@ -30,10 +30,13 @@ public final class Price implements Comparable<Price> {
 
     private final long billionths;
     private final int scale;
+    /** Made once: every order's answer writes its price. */
+    private final String plain;
 
     private Price(long billionths, int scale) {
         this.billionths = billionths;
         this.scale = scale;
+        this.plain = plain(billionths, scale);
     }
 
     /**
@@ -94,6 +97,10 @@ public final class Price implements Comparable<Price> {
 
     /** The price with the decimals it was written with: {@code 3.20}, {@code -1}. */
     public String toPlainString() {
+        return plain;
+    }
+
+    private static String plain(long billionths, int scale) {
         long magnitude = Math.abs(billionths);
         StringBuilder text = new StringBuilder(24);
         if (billionths < 0) {
