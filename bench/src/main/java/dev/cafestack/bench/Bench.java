@@ -59,8 +59,28 @@ public final class Bench {
     record Run(String config, int index, Wrk.Result load, Map<String, Usage> usage) {
     }
 
-    /** What was started for one configuration and how long each took to be ready. */
-    record Launch(String config, Map<String, Long> readyMillis) {
+    /** What was started for one configuration and how long each service took to be ready, launch by launch. */
+    record Launch(String config, Map<String, List<Long>> readyMillis) {
+
+        /** The median launch -> ready of a service, in milliseconds. */
+        long median(String service) {
+            return Math.round(Stats.median(readyMillis.get(service).stream().mapToDouble(Long::doubleValue).toArray()));
+        }
+
+        long min(String service) {
+            return readyMillis.get(service).stream().mapToLong(Long::longValue).min().orElseThrow();
+        }
+
+        long max(String service) {
+            return readyMillis.get(service).stream().mapToLong(Long::longValue).max().orElseThrow();
+        }
+
+        String describe(String service) {
+            List<Long> each = readyMillis.get(service);
+            return each.size() == 1 ? each.get(0) + " ms"
+                    : String.format(Locale.ROOT, "median %d ms of %d launches (%s)", median(service), each.size(),
+                            String.join(", ", each.stream().map(String::valueOf).toList()));
+        }
     }
 
     /** One configuration's running services: mocha and latte with their own ports, both started by this run. */
@@ -212,7 +232,9 @@ public final class Bench {
 
     /**
      * Starts one configuration's latte, waits until it is ready, then its mocha (whose readiness includes a call to
-     * latte): each launch-to-ready time is taken with nothing else starting.
+     * latte): each launch-to-ready time is taken with nothing else starting. Each service is launched
+     * {@code --launches} times (all but the last stopped once ready), and its start is the median: a single start on
+     * this machine moves by a third from one launch to the next.
      */
     private Pair launch(String config, int portOffset, int[] ports, Deployments.Container latte, Deployments.Container mocha,
             Map<String, List<String>> imageFlags) throws InterruptedException {
@@ -220,16 +242,40 @@ public final class Bench {
         int latteGrpc = ports[portOffset + 1];
         int latteHttp = ports[portOffset + 2];
         int[] own = {mochaHttp, latteGrpc, latteHttp, ports[6]};
-        ServiceProcess latteJvm = start(config, latte, imageFlags.get("latte"), env(config, latte, own));
-        long latteReady = latteJvm.awaitReady("http://127.0.0.1:" + latteHttp + "/q/health/ready", Duration.ofSeconds(60));
-        ServiceProcess mochaJvm = start(config, mocha, imageFlags.get("mocha"), env(config, mocha, own));
-        long mochaReady = mochaJvm.awaitReady("http://127.0.0.1:" + mochaHttp + "/q/health/ready", Duration.ofSeconds(60));
-        launches.put(config, new Launch(config, Map.of("mocha", mochaReady, "latte", latteReady)));
-        out.printf(Locale.ROOT, "%n== %s: latte ready %d ms after launch (pid %d, ports %d/%d), mocha ready %d ms after launch "
-                + "(pid %d, port %d)%n", config, latteReady, latteJvm.pid(), latteGrpc, latteHttp, mochaReady, mochaJvm.pid(),
-                mochaHttp);
+        List<Long> latteReady = new ArrayList<>();
+        ServiceProcess latteJvm = startReady(config, latte, imageFlags.get("latte"), env(config, latte, own),
+                "http://127.0.0.1:" + latteHttp + "/q/health/ready", latteReady);
+        List<Long> mochaReady = new ArrayList<>();
+        ServiceProcess mochaJvm = startReady(config, mocha, imageFlags.get("mocha"), env(config, mocha, own),
+                "http://127.0.0.1:" + mochaHttp + "/q/health/ready", mochaReady);
+        Launch launch = new Launch(config, Map.of("mocha", List.copyOf(mochaReady), "latte", List.copyOf(latteReady)));
+        launches.put(config, launch);
+        out.printf(Locale.ROOT, "%n== %s: latte ready %s after launch (pid %d, ports %d/%d), mocha ready %s after launch "
+                + "(pid %d, port %d)%n", config, launch.describe("latte"), latteJvm.pid(), latteGrpc, latteHttp,
+                launch.describe("mocha"), mochaJvm.pid(), mochaHttp);
         reportClassDataArchive(config, List.of(latteJvm, mochaJvm));
         return new Pair(config, mochaHttp, latteGrpc, latteHttp, mochaJvm, latteJvm);
+    }
+
+    /**
+     * Launches a service {@code --launches} times, each time waiting until it is ready and adding its launch -> ready
+     * to {@code readyMillis}; stops all but the last launch, which it returns.
+     */
+    private ServiceProcess startReady(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env,
+            String readiness, List<Long> readyMillis) throws InterruptedException {
+        for (int i = 1; ; i++) {
+            ServiceProcess jvm = start(config, c, imageFlags, env);
+            readyMillis.add(jvm.awaitReady(readiness, Duration.ofSeconds(60)));
+            if (i == options.launches()) {
+                return jvm;
+            }
+            int exit = jvm.stop();
+            // 143: SIGTERM's exit, the graceful one (Quarkus finishes its shutdown, then exits with the signal's code).
+            if (exit != 0 && exit != 143) {
+                throw new IllegalStateException(config + " " + c.service() + " exited with " + exit + " when stopped after "
+                        + "launch " + i + ": " + jvm.log + "\n" + jvm.tail());
+            }
+        }
     }
 
     /**
@@ -573,7 +619,7 @@ public final class Bench {
                     median(of, r -> r.load.rate()), median(of, r -> r.load.p50() / 1e3), median(of, r -> r.load.p99() / 1e3),
                     median(of, r -> r.load.p999() / 1e3), median(of, r -> r.load.max() / 1e3),
                     (long) median(of, r -> r.load.non2xx()), rss(of, "mocha"), cpu(of, "mocha"), rss(of, "latte"),
-                    cpu(of, "latte"), launch.readyMillis().get("mocha") + "/" + launch.readyMillis().get("latte"));
+                    cpu(of, "latte"), launch.median("mocha") + "/" + launch.median("latte"));
             StringBuilder machine = new StringBuilder("BENCH-SUMMARY config=" + config);
             machine.append(String.format(Locale.ROOT, " orders_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f non2xx=%d",
                     median(of, r -> r.load.rate()), median(of, r -> r.load.p50() / 1e3), median(of, r -> r.load.p99() / 1e3),
@@ -585,7 +631,9 @@ public final class Bench {
                         of.stream().mapToDouble(r -> r.usage.get(service).rssMaxMiB()).max().orElse(0), service,
                         median(of, r -> r.usage.get(service).cpuMsPer1k()))
                         : String.format(Locale.ROOT, " %s_rss_median_mib=- %s_rss_max_mib=- %s_cpu_ms_per_1k=-", service, service, service));
-                machine.append(" ready_").append(service).append("_ms=").append(launch.readyMillis().get(service));
+                machine.append(" ready_").append(service).append("_ms=").append(launch.median(service))
+                        .append(" ready_").append(service).append("_ms_min=").append(launch.min(service))
+                        .append(" ready_").append(service).append("_ms_max=").append(launch.max(service));
             }
             out.println(machine);
         }

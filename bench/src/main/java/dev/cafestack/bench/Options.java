@@ -11,7 +11,7 @@ import java.util.Map;
 import dev.cafestack.localrun.ImageJvm;
 
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
-record Options(Path root, String env, List<String> configs, int runs, Duration duration, int warmupWindows,
+record Options(Path root, String env, List<String> configs, int runs, int launches, Duration duration, int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
         List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs, String obsOnJava) {
 
@@ -49,8 +49,13 @@ record Options(Path root, String env, List<String> configs, int runs, Duration d
             throw new IllegalArgumentException("--ports is default, free, or seven ports: <mocha http>,<latte grpc>,<latte http> "
                     + "of obs-off, the same of obs-on, <otlp>; got: " + ports);
         }
+        int launches = Integer.parseInt(take(given, "launches", "5"));
+        if (launches < 1) {
+            throw new IllegalArgumentException("--launches is how many times each service is launched to time its start, "
+                    + "at least 1; got: " + launches);
+        }
         Options options = new Options(root, take(given, "env", "prod"), List.copyOf(configs),
-                Integer.parseInt(take(given, "runs", "6")), duration(take(given, "duration", "10s")),
+                Integer.parseInt(take(given, "runs", "6")), launches, duration(take(given, "duration", "10s")),
                 Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),

@@ -28,13 +28,15 @@ class BenchHarnessIT {
 
     static final List<String> FIGURES = List.of("orders_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "non2xx",
             "mocha_rss_median_mib", "mocha_rss_max_mib", "mocha_cpu_ms_per_1k", "ready_mocha_ms",
-            "latte_rss_median_mib", "latte_rss_max_mib", "latte_cpu_ms_per_1k", "ready_latte_ms");
+            "ready_mocha_ms_min", "ready_mocha_ms_max", "latte_rss_median_mib", "latte_rss_max_mib", "latte_cpu_ms_per_1k",
+            "ready_latte_ms", "ready_latte_ms_min", "ready_latte_ms_max");
 
     @Test
-    @DisplayName("a brief run starts both services, prints every figure of obs-off, obs-on and latte-down, and stops what it started")
+    @DisplayName("a brief run starts both services, times two launches of each, prints every figure of obs-off, obs-on and "
+            + "latte-down, and stops what it started")
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--duration=2s", "--warmup=1x1s",
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--duration=2s", "--warmup=1x1s",
                 "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 
@@ -67,7 +69,18 @@ class BenchHarnessIT {
         assertThat(text).contains("obs-off first order: HTTP 201", "obs-on first order: HTTP 201",
                 "latte-down first order: HTTP 503");
 
-        assertThat(bench.startedPids()).hasSize(4)
+        // Two configurations, two services, two launches each: the first launch of each stopped once ready.
+        assertThat(text).containsPattern("== obs-on: latte ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")
+                .containsPattern("mocha ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch");
+        summaries.forEach((config, figures) -> {
+            for (String service : List.of("mocha", "latte")) {
+                long min = Long.parseLong(figures.get("ready_" + service + "_ms_min"));
+                long max = Long.parseLong(figures.get("ready_" + service + "_ms_max"));
+                assertThat(Long.parseLong(figures.get("ready_" + service + "_ms"))).as(config + " " + service)
+                        .isBetween(min, max);
+            }
+        });
+        assertThat(bench.startedPids()).hasSize(8)
                 .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid " + pid)
                         .isNotEqualTo(java.util.Optional.of(true)));
         assertThat(out.resolve("obs-on-mocha.log")).exists();

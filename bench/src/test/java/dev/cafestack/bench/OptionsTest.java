@@ -93,6 +93,16 @@ class OptionsTest {
                 .endsWith("-Xshare:off");
     }
 
+    @Test
+    @DisplayName("times five launches of each service by default, as many as asked, and refuses fewer than one")
+    void launchesEachServiceToTimeItsStart() {
+        assertThat(Options.parse("--root=" + root).launches()).isEqualTo(5);
+        assertThat(Options.parse("--root=" + root, "--launches=1").launches()).isEqualTo(1);
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--launches=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--launches")
+                .hasMessageContaining("at least 1; got: 0");
+    }
+
     private void record(String service, String java) throws IOException {
         Path target = Files.createDirectories(root.resolve("services").resolve(service).resolve("target"));
         Files.writeString(target.resolve(ImageJvm.RECORD), java + "\n");
