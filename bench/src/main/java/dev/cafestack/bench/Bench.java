@@ -264,7 +264,9 @@ public final class Bench {
     private ServiceProcess startReady(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env,
             String readiness, List<Long> readyMillis) throws InterruptedException {
         for (int i = 1; ; i++) {
-            ServiceProcess jvm = start(config, c, imageFlags, env);
+            // The last launch, which serves the load, writes <config>-<service>.log; the ones before keep their own.
+            String log = config + "-" + c.service() + (i == options.launches() ? "" : "-launch" + i) + ".log";
+            ServiceProcess jvm = start(config, c, imageFlags, env, log);
             readyMillis.add(jvm.awaitReady(readiness, Duration.ofSeconds(60)));
             if (i == options.launches()) {
                 return jvm;
@@ -384,7 +386,8 @@ public final class Bench {
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + ports[3]);
         // Local only, and no drain window on stop (the pods' 5 s wait for endpoint removal).
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
+        // The delay's switch is fixed at build time (on in the images); its length is not.
+        env.put("QUARKUS_SHUTDOWN_DELAY", "0s");
         if (c.service().equals("latte")) {
             env.put("QUARKUS_HTTP_PORT", Integer.toString(ports[2]));
             env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
@@ -405,13 +408,14 @@ public final class Bench {
         return env;
     }
 
-    private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env) {
+    private ServiceProcess start(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env,
+            String log) {
         // The image's flags, then extra flags for an investigation (a profiler agent, Native Memory Tracking) and,
         // in obs-on only, an ablation of a JVM flag.
         List<String> flags = options.jvmFlags(config, c.service(), imageFlags, containerFlags(c));
         ServiceProcess process = ServiceProcess.start(c.service(), options.java(config), flags,
                 options.root().resolve("services/" + c.service() + "/target/quarkus-app"), env,
-                options.out().resolve(config + "-" + c.service() + ".log"));
+                options.out().resolve(log));
         started.add(process);
         return process;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.cafestack.localrun.ImageJvm;
 
@@ -65,6 +66,15 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                 flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
+        }
+        List<String> writesAtExit = Stream.concat(options.jvmArgs.stream(), options.obsOnJvmArgs.stream())
+                .filter(flag -> flag.startsWith("-XX:AOTCacheOutput=") || flag.startsWith("-XX:ArchiveClassesAtExit=")
+                        || flag.equals("-XX:AOTMode=record"))
+                .toList();
+        if (!writesAtExit.isEmpty() && options.launches > 1) {
+            throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and each "
+                    + "of the " + options.launches + " launches but the last is stopped once ready: run such a JVM once, "
+                    + "with --launches=1 (-Dbench.launches=1)");
         }
         if (options.duration.toSeconds() < 1 || options.warmupWindow.toSeconds() < 1) {
             throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");

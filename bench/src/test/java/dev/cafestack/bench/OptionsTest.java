@@ -94,13 +94,20 @@ class OptionsTest {
     }
 
     @Test
-    @DisplayName("times five launches of each service by default, as many as asked, and refuses fewer than one")
+    @DisplayName("times five launches of each service by default, as many as asked, and refuses fewer than one, or more "
+            + "than one of a JVM that writes its class data archive on exit")
     void launchesEachServiceToTimeItsStart() {
         assertThat(Options.parse("--root=" + root).launches()).isEqualTo(5);
         assertThat(Options.parse("--root=" + root, "--launches=1").launches()).isEqualTo(1);
         assertThatThrownBy(() -> Options.parse("--root=" + root, "--launches=0"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--launches")
                 .hasMessageContaining("at least 1; got: 0");
+        // A JVM that writes its archive on exit would write it at every stopped launch: once only.
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-XX:AOTCacheOutput=/tmp/{service}.aot")
+                .hasMessageContaining("--launches=1");
+        assertThat(Options.parse("--root=" + root, "--launches=1", "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot")
+                .launches()).isEqualTo(1);
     }
 
     private void record(String service, String java) throws IOException {

@@ -75,9 +75,9 @@ class MonitoringEndToEndIT {
         prometheus = "http://127.0.0.1:" + prometheusPort;
 
         start("latte", jar("latte"), "-Dquarkus.grpc.server.port=" + latteGrpc, "-Dquarkus.http.port=" + latteHttp,
-                "-Dlatte.pod=latte-v1-it", "-Dlatte.version=v1", "-Dquarkus.shutdown.delay-enabled=false");
+                "-Dlatte.pod=latte-v1-it", "-Dlatte.version=v1", "-Dquarkus.shutdown.delay=0s");
         start("mocha", jar("mocha"), "-Dquarkus.http.port=" + mochaPort, "-Dquarkus.grpc.clients.latte.host=localhost",
-                "-Dquarkus.grpc.clients.latte.port=" + latteGrpc, "-Dquarkus.shutdown.delay-enabled=false",
+                "-Dquarkus.grpc.clients.latte.port=" + latteGrpc, "-Dquarkus.shutdown.delay=0s",
                 "-DMOCHA_CONFIG=" + Stack.ROOT.resolve("services/mocha/src/main/config/local/mocha.yaml"));
         awaitReady("latte", latteHttp);
         awaitReady("mocha", mochaPort);

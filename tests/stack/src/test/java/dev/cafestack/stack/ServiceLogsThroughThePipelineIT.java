@@ -69,7 +69,7 @@ class ServiceLogsThroughThePipelineIT {
                 "QUARKUS_OTEL_SDK_DISABLED", "false",
                 // Spans are made (and so the trace ids in the log) but not exported during the test.
                 "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "1h",
-                "QUARKUS_SHUTDOWN_DELAY_ENABLED", "false"));
+                "QUARKUS_SHUTDOWN_DELAY", "0s"));
         builder.environment().putAll(env);
         Process process = builder.start();
         processes.add(process);
