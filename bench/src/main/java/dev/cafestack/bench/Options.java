@@ -69,7 +69,7 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
         }
         List<String> writesAtExit = Stream.concat(options.jvmArgs.stream(), options.obsOnJvmArgs.stream())
                 .filter(flag -> flag.startsWith("-XX:AOTCacheOutput=") || flag.startsWith("-XX:ArchiveClassesAtExit=")
-                        || flag.equals("-XX:AOTMode=record"))
+                        || flag.equals("-XX:AOTMode=record") || flag.equals("-XX:+AutoCreateSharedArchive"))
                 .toList();
         if (!writesAtExit.isEmpty() && options.launches > 1) {
             throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and each "

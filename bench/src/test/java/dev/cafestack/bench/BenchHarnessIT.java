@@ -84,6 +84,9 @@ class BenchHarnessIT {
                 .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid " + pid)
                         .isNotEqualTo(java.util.Optional.of(true)));
         assertThat(out.resolve("obs-on-mocha.log")).exists();
+        // The first of the two launches kept its own output.
+        assertThat(out.resolve("obs-on-mocha-launch1.log")).exists();
+        assertThat(out.resolve("obs-off-latte-launch1.log")).exists();
         assertThat(out.resolve("obs-on-mocha/config/mocha.yaml")).exists();
     }
 

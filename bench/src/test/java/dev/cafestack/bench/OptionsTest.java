@@ -103,9 +103,14 @@ class OptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--launches")
                 .hasMessageContaining("at least 1; got: 0");
         // A JVM that writes its archive on exit would write it at every stopped launch: once only.
-        assertThatThrownBy(() -> Options.parse("--root=" + root, "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-XX:AOTCacheOutput=/tmp/{service}.aot")
-                .hasMessageContaining("--launches=1");
+        for (String writer : List.of("-XX:AOTCacheOutput=/tmp/{service}.aot", "-XX:ArchiveClassesAtExit=/tmp/{service}.jsa",
+                "-XX:AOTMode=record", "-XX:+AutoCreateSharedArchive")) {
+            for (String option : List.of("--jvm-args=", "--obs-on-jvm-args=")) {
+                assertThatThrownBy(() -> Options.parse("--root=" + root, option + "-Xlog:gc " + writer))
+                        .as(option + writer).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(writer)
+                        .hasMessageContaining("--launches=1");
+            }
+        }
         assertThat(Options.parse("--root=" + root, "--launches=1", "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot")
                 .launches()).isEqualTo(1);
     }

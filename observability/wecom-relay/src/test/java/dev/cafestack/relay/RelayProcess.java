@@ -48,7 +48,7 @@ final class RelayProcess implements AutoCloseable {
 
     RelayProcess start(String... jvmOptions) {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-Dquarkus.http.port=" + port, "-Dquarkus.shutdown.delay-enabled=false"));
+                "-Xmx128m", "-Dquarkus.http.port=" + port, "-Dquarkus.shutdown.delay=0s"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", jar().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -100,10 +100,7 @@ public final class ServiceProcess implements AutoCloseable {
      * was the start of a JVM that shared its cores.
      */
     public long awaitReady(String url, Duration timeout) throws InterruptedException {
-        URI readiness = URI.create(url);
-        if (!"http".equals(readiness.getScheme()) || readiness.getHost() == null || readiness.getPort() < 0) {
-            throw new IllegalArgumentException("a readiness URL is http://<host>:<port>/<path>, got: " + url);
-        }
+        URI readiness = readinessUri(url);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -119,6 +116,15 @@ public final class ServiceProcess implements AutoCloseable {
                 + "\n" + tail());
     }
 
+    /** The readiness URL as {@link #probe} takes it: {@code http://<host>:<port>/<path>}, or a clear refusal. */
+    static URI readinessUri(String url) {
+        URI readiness = URI.create(url);
+        if (!"http".equals(readiness.getScheme()) || readiness.getHost() == null || readiness.getPort() < 0) {
+            throw new IllegalArgumentException("a readiness URL is http://<host>:<port>/<path>, got: " + url);
+        }
+        return readiness;
+    }
+
     /**
      * One HTTP probe, as a kubelet's {@code httpGet} probe makes it: a connection of its own, one {@code GET} with
      * {@code Connection: close}, and the status line of the answer; no client library, so that a refused connection
@@ -130,10 +136,10 @@ public final class ServiceProcess implements AutoCloseable {
         if (url.getRawQuery() != null) {
             path += "?" + url.getRawQuery();
         }
-        int millis = Math.toIntExact(timeout.toMillis());
-        if (millis < 1) {
-            throw new IllegalArgumentException("a probe's timeout is at least 1 ms (0 would wait forever), got: " + timeout);
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a probe's timeout is 1 ms to 24 days (0 would wait forever), got: " + timeout);
         }
+        int millis = (int) timeout.toMillis();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), millis);
             socket.setSoTimeout(millis);

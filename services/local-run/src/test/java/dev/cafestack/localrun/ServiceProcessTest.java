@@ -64,7 +64,18 @@ class ServiceProcessTest {
         assertThat(ServiceProcess.probe(URI.create("http://127.0.0.1:" + closed + "/q/health/ready"), Duration.ofSeconds(1)))
                 .isEqualTo(-1);
         assertThatThrownBy(() -> ServiceProcess.probe(URI.create("http://127.0.0.1:" + closed + "/"), Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ms to 24 days");
+    }
+
+    @Test
+    @DisplayName("a readiness URL is plain HTTP with a host and a port: anything else is refused before any poll")
+    void readinessUrlIsPlainHttpWithHostAndPort() {
+        assertThat(ServiceProcess.readinessUri("http://127.0.0.1:8080/q/health/ready").getPort()).isEqualTo(8080);
+        for (String url : List.of("https://127.0.0.1:8443/q/health/ready", "http://127.0.0.1/q/health/ready",
+                "http:///q/health/ready", "http:foo")) {
+            assertThatThrownBy(() -> ServiceProcess.readinessUri(url)).as(url).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a readiness URL is http://<host>:<port>/<path>, got: " + url);
+        }
     }
 
     @Test

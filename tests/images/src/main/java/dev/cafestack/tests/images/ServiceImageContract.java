@@ -91,6 +91,10 @@ public abstract class ServiceImageContract {
                 .containsExactly("-jar", APP + "/quarkus-run.jar");
         assertThat(entrypoint)
                 .anyMatch(flag -> flag.matches("-XX:MaxRAMPercentage=\\d+(\\.\\d+)?"))
+                // The same share as MinRAMPercentage: under a small limit the JVM would otherwise size the heap by its
+                // default maximum or by MinRAMPercentage, not by MaxRAMPercentage (docs/sizing.md).
+                .contains(entrypoint.stream().filter(flag -> flag.startsWith("-XX:MaxRAMPercentage="))
+                        .map(flag -> flag.replace("MaxRAMPercentage", "MinRAMPercentage")).findFirst().orElse("-"))
                 .contains("-XX:+ExitOnOutOfMemoryError", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         assertThat(strings(containerConfig().path("Cmd"))).as("CMD (the base's " + StandInBaseImage.CMD
                 + " would become arguments of quarkus-run.jar)").isEmpty();
