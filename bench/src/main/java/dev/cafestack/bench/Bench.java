@@ -384,10 +384,6 @@ public final class Bench {
         Map<String, String> env = c.localEnvironment(imageEnv.get(c.service()),
                 options.out().resolve(config + "-" + c.service()), c.service() + "-bench");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + ports[3]);
-        // Local only, and no drain window on stop (the pods' 5 s wait for endpoint removal).
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        // The delay's switch is fixed at build time (on in the images); its length is not.
-        env.put("QUARKUS_SHUTDOWN_DELAY", "0s");
         if (c.service().equals("latte")) {
             env.put("QUARKUS_HTTP_PORT", Integer.toString(ports[2]));
             env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");

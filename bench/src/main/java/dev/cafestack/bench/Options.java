@@ -25,6 +25,10 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
     static final List<String> CLASS_DATA_FLAGS = List.of("-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit=",
             "-XX:AOTCache=", "-XX:AOTCacheOutput=", "-XX:AOTConfiguration=", "-XX:AOTMode=", "-Xshare:");
 
+    /** JVM flags that write a class data archive when the JVM exits: such a JVM is launched once. */
+    static final List<String> CLASS_DATA_AT_EXIT_FLAGS = List.of("-XX:AOTCacheOutput=", "-XX:ArchiveClassesAtExit=",
+            "-XX:AOTMode=record", "-XX:+AutoCreateSharedArchive");
+
     static Options parse(String... args) {
         Map<String, String> given = new LinkedHashMap<>();
         for (String arg : args) {
@@ -68,8 +72,7 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
         List<String> writesAtExit = Stream.concat(options.jvmArgs.stream(), options.obsOnJvmArgs.stream())
-                .filter(flag -> flag.startsWith("-XX:AOTCacheOutput=") || flag.startsWith("-XX:ArchiveClassesAtExit=")
-                        || flag.equals("-XX:AOTMode=record") || flag.equals("-XX:+AutoCreateSharedArchive"))
+                .filter(flag -> CLASS_DATA_AT_EXIT_FLAGS.stream().anyMatch(flag::startsWith))
                 .toList();
         if (!writesAtExit.isEmpty() && options.launches > 1) {
             throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and each "

@@ -114,12 +114,9 @@ public final class AppCdsTraining {
         int closedPort = ports[2];
         Map<String, String> env = container.localEnvironment(image.environment(),
                 work.resolve("mounts"), service + "-app-cds");
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
         env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(grpcPort));
-        // No drain window on stop: the delay's switch is fixed at build time (on in the images), its length is not.
-        env.put("QUARKUS_SHUTDOWN_DELAY", "0s");
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + closedPort);
 
         // The peer the training file stands in for: its replies make the service's calls succeed in the run.

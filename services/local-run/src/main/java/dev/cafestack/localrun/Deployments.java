@@ -62,12 +62,16 @@ public final class Deployments {
         /**
          * The environment the container has in a pod, for a JVM run outside one: the image's environment, then the
          * Deployment's env over it (ConfigMap mounts written under {@code mountsDir}, see {@link #envWithMountsUnder}),
-         * and the fields the pod would fill in ({@code metadata.name} is {@code podName}).
+         * and the fields the pod would fill in ({@code metadata.name} is {@code podName}). Outside a pod the JVM listens
+         * on the loopback interface only and stops without the pod's drain window (the wait for its endpoints' removal):
+         * the window's switch is fixed at build time (on in the images), its length is not.
          */
         public Map<String, String> localEnvironment(Map<String, String> imageEnv, Path mountsDir, String podName) {
             Map<String, String> out = new LinkedHashMap<>(imageEnv);
             out.putAll(envWithMountsUnder(mountsDir));
             fromFields.forEach((name, field) -> out.put(name, field.equals("metadata.name") ? podName : field));
+            out.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            out.put("QUARKUS_SHUTDOWN_DELAY", "0s");
             return out;
         }
 
