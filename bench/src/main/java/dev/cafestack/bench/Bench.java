@@ -59,8 +59,15 @@ public final class Bench {
     record Run(String config, int index, Wrk.Result load, Map<String, Usage> usage) {
     }
 
-    /** What was started for one configuration and how long each service took to be ready, launch by launch. */
-    record Launch(String config, Map<String, List<Long>> readyMillis) {
+    /**
+     * What was started for one configuration and how long each service took to be ready, launch by launch, and how long
+     * the bench waited for idle CPUs before each launch ({@code waits}, empty when it did not wait).
+     */
+    record Launch(String config, Map<String, List<Long>> readyMillis, Map<String, List<IdleCpus.Wait>> waits) {
+
+        Launch(String config, Map<String, List<Long>> readyMillis) {
+            this(config, readyMillis, Map.of());
+        }
 
         /** The median launch -> ready of a service, in milliseconds. */
         long median(String service) {
@@ -80,6 +87,29 @@ public final class Bench {
             return each.size() == 1 ? each.get(0) + " ms"
                     : String.format(Locale.ROOT, "median %d ms of %d launches (%s)", median(service), each.size(),
                             String.join(", ", each.stream().map(String::valueOf).toList()));
+        }
+
+        /** How long the bench waited for idle CPUs before the launches, and how many found them busy; empty: no waits. */
+        String idleNote() {
+            if (waits.isEmpty()) {
+                return "";
+            }
+            List<String> each = new ArrayList<>();
+            boolean allIdle = true;
+            for (String service : List.of("latte", "mocha")) {
+                List<IdleCpus.Wait> waited = waits.getOrDefault(service, List.of());
+                if (waited.isEmpty()) {
+                    continue;
+                }
+                long idle = waited.stream().filter(IdleCpus.Wait::idle).count();
+                allIdle &= idle == waited.size();
+                each.add(service + " " + waited.stream().mapToLong(IdleCpus.Wait::millis).min().orElseThrow() + "-"
+                        + waited.stream().mapToLong(IdleCpus.Wait::millis).max().orElseThrow() + " ms"
+                        + (idle == waited.size() ? "" : " (" + (waited.size() - idle) + " of " + waited.size()
+                                + " launches on busy CPUs after the wait's limit)"));
+            }
+            return String.format(Locale.ROOT, "%s: %s; the waits before them: %s", config,
+                    allIdle ? "each launch on idle CPUs" : "not every launch on idle CPUs", String.join(", ", each));
         }
     }
 
@@ -243,29 +273,44 @@ public final class Bench {
         int latteHttp = ports[portOffset + 2];
         int[] own = {mochaHttp, latteGrpc, latteHttp, ports[6]};
         List<Long> latteReady = new ArrayList<>();
+        List<IdleCpus.Wait> latteWaited = new ArrayList<>();
         ServiceProcess latteJvm = startReady(config, latte, imageFlags.get("latte"), env(config, latte, own),
-                "http://127.0.0.1:" + latteHttp + "/q/health/ready", latteReady);
+                "http://127.0.0.1:" + latteHttp + "/q/health/ready", latteReady, latteWaited);
         List<Long> mochaReady = new ArrayList<>();
+        List<IdleCpus.Wait> mochaWaited = new ArrayList<>();
         ServiceProcess mochaJvm = startReady(config, mocha, imageFlags.get("mocha"), env(config, mocha, own),
-                "http://127.0.0.1:" + mochaHttp + "/q/health/ready", mochaReady);
-        Launch launch = new Launch(config, Map.of("mocha", List.copyOf(mochaReady), "latte", List.copyOf(latteReady)));
+                "http://127.0.0.1:" + mochaHttp + "/q/health/ready", mochaReady, mochaWaited);
+        Launch launch = new Launch(config, Map.of("mocha", List.copyOf(mochaReady), "latte", List.copyOf(latteReady)),
+                options.idleWait().isZero() ? Map.of()
+                        : Map.of("mocha", List.copyOf(mochaWaited), "latte", List.copyOf(latteWaited)));
         launches.put(config, launch);
         out.printf(Locale.ROOT, "%n== %s: latte ready %s after launch (pid %d, ports %d/%d), mocha ready %s after launch "
                 + "(pid %d, port %d)%n", config, launch.describe("latte"), latteJvm.pid(), latteGrpc, latteHttp,
                 launch.describe("mocha"), mochaJvm.pid(), mochaHttp);
+        if (!launch.idleNote().isEmpty()) {
+            out.println(launch.idleNote());
+        }
         reportClassDataArchive(config, List.of(latteJvm, mochaJvm));
         return new Pair(config, mochaHttp, latteGrpc, latteHttp, mochaJvm, latteJvm);
     }
 
     /**
-     * Launches a service {@code --launches} times, each time waiting until it is ready and adding its launch -> ready
-     * to {@code readyMillis}; stops all but the last launch, which it returns.
+     * Launches a service {@code --launches} times, each time on idle CPUs ({@code --idle-wait}; each wait is added to
+     * {@code waits}), waiting until it is ready and adding its launch -> ready to {@code readyMillis}; stops all but
+     * the last launch, which it returns.
      */
     private ServiceProcess startReady(String config, Deployments.Container c, List<String> imageFlags, Map<String, String> env,
-            String readiness, List<Long> readyMillis) throws InterruptedException {
+            String readiness, List<Long> readyMillis, List<IdleCpus.Wait> waits) throws InterruptedException {
         for (int i = 1; ; i++) {
             // The last launch, which serves the load, writes <config>-<service>.log; the ones before keep their own.
             String log = config + "-" + c.service() + (i == options.launches() ? "" : "-launch" + i) + ".log";
+            IdleCpus.Wait wait = IdleCpus.await(options.idleWait());
+            waits.add(wait);
+            if (!wait.idle()) {
+                out.printf(Locale.ROOT, "%s %s launch %d: the CPUs were still %.0f %% busy after %d ms (--idle-wait); "
+                        + "launched anyway, its start shares them%n", config, c.service(), i, wait.lastBusy() * 100,
+                        wait.millis());
+            }
             ServiceProcess jvm = start(config, c, imageFlags, env, log);
             readyMillis.add(jvm.awaitReady(readiness, Duration.ofSeconds(60)));
             if (i == options.launches()) {

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 import dev.cafestack.localrun.ImageJvm;
 
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
-record Options(Path root, String env, List<String> configs, int runs, int launches, Duration duration, int warmupWindows,
+record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait, Duration duration,
+        int warmupWindows,
         Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
         List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs, String obsOnJava) {
 
@@ -60,7 +61,8 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                     + "at least 1; got: " + launches);
         }
         Options options = new Options(root, take(given, "env", "prod"), List.copyOf(configs),
-                Integer.parseInt(take(given, "runs", "6")), launches, duration(take(given, "duration", "10s")),
+                Integer.parseInt(take(given, "runs", "6")), launches, idleWait(take(given, "idle-wait", "10s")),
+                duration(take(given, "duration", "10s")),
                 Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
@@ -176,6 +178,18 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
     private static String take(Map<String, String> given, String name, String fallback) {
         String value = given.remove(name);
         return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** The longest wait for an idle machine before each launch: a duration, or 0 for none. */
+    static Duration idleWait(String text) {
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
+        if (!text.matches("\\d+(ms|s)")) {
+            throw new IllegalArgumentException("--idle-wait is the longest wait for idle CPUs before each launch, e.g. 10s, "
+                    + "or 0 for none; got: " + text);
+        }
+        return duration(text);
     }
 
     static Duration duration(String text) {

@@ -36,8 +36,8 @@ class BenchHarnessIT {
             + "latte-down, and stops what it started")
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--duration=2s", "--warmup=1x1s",
-                "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--idle-wait=3s", "--duration=2s",
+                "--warmup=1x1s", "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 
         int exit = bench.run();
@@ -72,6 +72,9 @@ class BenchHarnessIT {
         // Two configurations, two services, two launches each: the first launch of each stopped once ready.
         assertThat(text).containsPattern("== obs-on: latte ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")
                 .containsPattern("mocha ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch");
+        // Each launch waited for idle CPUs (at most --idle-wait), and a line says how long, or that some found them busy.
+        assertThat(text).containsPattern("obs-on: (each launch on idle CPUs|not every launch on idle CPUs); the waits before "
+                + "them: latte \\d+-\\d+ ms.*, mocha \\d+-\\d+ ms");
         summaries.forEach((config, figures) -> {
             for (String service : List.of("mocha", "latte")) {
                 long min = Long.parseLong(figures.get("ready_" + service + "_ms_min"));

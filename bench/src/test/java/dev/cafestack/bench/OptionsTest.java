@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
@@ -91,6 +92,16 @@ class OptionsTest {
         Options none = Options.parse("--root=" + root, "--jvm-args=-Xshare:off");
         assertThat(none.jvmFlags("obs-off", "mocha", image, container)).doesNotContain("-XX:SharedArchiveFile=app-cds.jsa")
                 .endsWith("-Xshare:off");
+    }
+
+    @Test
+    @DisplayName("waits up to 10 s for idle CPUs before each launch by default, as long as asked, not at all with 0, and refuses a wait that is no duration")
+    void waitsForIdleCpusBeforeEachLaunch() {
+        assertThat(Options.parse("--root=" + root).idleWait()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Options.parse("--root=" + root, "--idle-wait=2500ms").idleWait()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(Options.parse("--root=" + root, "--idle-wait=0").idleWait()).isZero();
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--idle-wait=ten"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--idle-wait").hasMessageContaining("ten");
     }
 
     @Test

@@ -143,6 +143,16 @@ class RenderedManifestsTest {
                 dynamicTest(env + ": " + w.kind() + " " + w.name(), () -> checkWorkload(env, w))));
     }
 
+    @TestFactory
+    @DisplayName("no workload gets every Service of its namespace as <SERVICE>_HOST/_PORT variables: Services are reached by DNS")
+    Stream<DynamicTest> noWorkloadGetsServiceLinks() {
+        return Stack.environments().stream().flatMap(env -> workloads(env).stream().map(w ->
+                dynamicTest(env + ": " + w.kind() + " " + w.namespace() + "/" + w.name(), () ->
+                        assertThat(w.template().getSpec().getEnableServiceLinks())
+                                .as("%s: %s %s sets enableServiceLinks: false in its pod spec", env, w.kind(), w.name())
+                                .isFalse())));
+    }
+
     /** The workloads held to the stack's pod rules here: those running the stack's own images (mocha, latte, the
      *  WeCom relay) and every workload of the app, kube-system and Istio namespaces (Headlamp, metrics-server,
      *  Kiali). The observability modules' third-party workloads (Prometheus, Fluent Bit, ...) need host access or
