@@ -103,8 +103,9 @@ public final class Bench {
                 }
                 long idle = waited.stream().filter(IdleCpus.Wait::idle).count();
                 allIdle &= idle == waited.size();
-                each.add(service + " " + waited.stream().mapToLong(IdleCpus.Wait::millis).min().orElseThrow() + "-"
-                        + waited.stream().mapToLong(IdleCpus.Wait::millis).max().orElseThrow() + " ms"
+                long min = waited.stream().mapToLong(IdleCpus.Wait::millis).min().orElseThrow();
+                long max = waited.stream().mapToLong(IdleCpus.Wait::millis).max().orElseThrow();
+                each.add(service + " " + (min == max ? min + " ms" : min + "-" + max + " ms")
                         + (idle == waited.size() ? "" : " (" + (waited.size() - idle) + " of " + waited.size()
                                 + " launches on busy CPUs after the wait's limit)"));
             }
@@ -307,9 +308,9 @@ public final class Bench {
             IdleCpus.Wait wait = IdleCpus.await(options.idleWait());
             waits.add(wait);
             if (!wait.idle()) {
-                out.printf(Locale.ROOT, "%s %s launch %d: the CPUs were still %.0f %% busy after %d ms (--idle-wait); "
-                        + "launched anyway, its start shares them%n", config, c.service(), i, wait.lastBusy() * 100,
-                        wait.millis());
+                out.printf(Locale.ROOT, "%s %s launch %d: the CPUs were not idle for %d windows in a row within %d ms "
+                        + "(--idle-wait; the last window %.0f %% busy): launched anyway, its start shares them%n", config,
+                        c.service(), i, IdleCpus.WINDOWS, wait.millis(), wait.lastBusy() * 100);
             }
             ServiceProcess jvm = start(config, c, imageFlags, env, log);
             readyMillis.add(jvm.awaitReady(readiness, Duration.ofSeconds(60)));

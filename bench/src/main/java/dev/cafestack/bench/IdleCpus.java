@@ -5,12 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Waits before each launch until this machine's CPUs are idle, so that a service's launch -> ready is its own start:
- * a JVM keeps compiling for a second or more after it answers ready, and on two cores the JVMs started just before
- * (the other configuration's, or the latte a mocha calls) would otherwise share the CPUs with the one being timed.
- * Reads Linux's /proc/stat: the CPU time of all CPUs together, whoever spends it.
+ * on two cores, a JVM that is still compiling after its own start, or any other process, would share the CPUs with
+ * the one being timed. Reads Linux's /proc/stat: the CPU time of all CPUs together, whoever spends it. The share is of
+ * all CPUs, so on a host with many more cores than the bench's two a single busy core may count as idle.
  */
 final class IdleCpus {
 
@@ -19,9 +21,16 @@ final class IdleCpus {
     static final Duration WINDOW = Duration.ofMillis(200);
     /** Idle windows in a row before a launch. */
     static final int WINDOWS = 2;
+    /** The shortest wait that can end idle: {@value #WINDOWS} windows. */
+    static final Duration SHORTEST = WINDOW.multipliedBy(WINDOWS);
 
     /** How long the bench waited, whether the CPUs were idle then, and how busy the last window was. */
     record Wait(long millis, boolean idle, double lastBusy) {
+    }
+
+    /** Sleeps between two readings (a test's clock instead of the real one). */
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
     }
 
     private IdleCpus() {
@@ -52,26 +61,35 @@ final class IdleCpus {
         return total <= 0 ? 0 : (double) (after[0] - before[0]) / total;
     }
 
-    /** Waits until {@value #WINDOWS} windows in a row were idle, or {@code max} has passed; {@code max} 0: no wait. */
+    /**
+     * Waits until {@value #WINDOWS} windows in a row were idle, or {@code max} has passed (the last window may end up to
+     * one window after it); {@code max} 0: no wait.
+     */
     static Wait await(Duration max) throws InterruptedException {
+        return await(max, IdleCpus::ticks, Thread::sleep, System::nanoTime);
+    }
+
+    static Wait await(Duration max, Supplier<long[]> ticks, Sleeper sleeper, LongSupplier nanoTime)
+            throws InterruptedException {
         if (max.isZero()) {
             return new Wait(0, true, 0);
         }
-        long start = System.nanoTime();
+        long start = nanoTime.getAsLong();
         long deadline = start + max.toNanos();
-        long[] before = ticks();
+        long[] before = ticks.get();
         int idleInRow = 0;
         while (true) {
-            Thread.sleep(WINDOW.toMillis());
-            long[] now = ticks();
+            sleeper.sleep(WINDOW.toMillis());
+            long[] now = ticks.get();
+            long at = nanoTime.getAsLong();
             double busy = busyShare(before, now);
             before = now;
             idleInRow = busy <= MAX_BUSY ? idleInRow + 1 : 0;
-            long waited = (System.nanoTime() - start) / 1_000_000;
+            long waited = (at - start) / 1_000_000;
             if (idleInRow == WINDOWS) {
                 return new Wait(waited, true, busy);
             }
-            if (System.nanoTime() >= deadline) {
+            if (at >= deadline) {
                 return new Wait(waited, false, busy);
             }
         }

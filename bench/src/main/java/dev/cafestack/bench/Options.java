@@ -12,10 +12,10 @@ import java.util.stream.Stream;
 import dev.cafestack.localrun.ImageJvm;
 
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
-record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait, Duration duration,
-        int warmupWindows,
-        Duration warmupWindow, int threads, int connections, String ports, Path out, String java, boolean profile,
-        List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs, String obsOnJava) {
+record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait,
+        Duration duration, int warmupWindows, Duration warmupWindow, int threads, int connections, String ports, Path out,
+        String java, boolean profile, List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs,
+        String obsOnJava) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -180,14 +180,14 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    /** The longest wait for an idle machine before each launch: a duration, or 0 for none. */
+    /** The longest wait for idle CPUs before each launch: 0 for none, else at least two of IdleCpus' windows. */
     static Duration idleWait(String text) {
-        if (text.equals("0")) {
+        if (text.matches("0(ms|s)?")) {
             return Duration.ZERO;
         }
-        if (!text.matches("\\d+(ms|s)")) {
-            throw new IllegalArgumentException("--idle-wait is the longest wait for idle CPUs before each launch, e.g. 10s, "
-                    + "or 0 for none; got: " + text);
+        if (!text.matches("\\d+(ms|s)") || duration(text).compareTo(IdleCpus.SHORTEST) < 0) {
+            throw new IllegalArgumentException("--idle-wait is the longest wait for idle CPUs before each launch, at least "
+                    + IdleCpus.SHORTEST.toMillis() + "ms (e.g. 10s), or 0 for none; got: " + text);
         }
         return duration(text);
     }

@@ -36,7 +36,7 @@ class BenchHarnessIT {
             + "latte-down, and stops what it started")
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--idle-wait=3s", "--duration=2s",
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--idle-wait=1s", "--duration=2s",
                 "--warmup=1x1s", "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,18 +40,69 @@ class IdleCpusTest {
     }
 
     @Test
-    @DisplayName("a wait of 0 returns at once; any other ends idle, or busy once its limit has passed")
-    void waitsForIdleCpusOrItsLimit() throws InterruptedException {
-        assertThat(IdleCpus.await(Duration.ZERO)).isEqualTo(new IdleCpus.Wait(0, true, 0));
+    @DisplayName("a wait ends after two idle windows in a row; a busy window between idle ones starts the count again")
+    void endsAfterTwoIdleWindowsInARow() throws InterruptedException {
+        // Windows of 40 ticks: busy 50 %, idle 5 %, busy 25 %, idle 0 %, idle 10 % (the limit, still idle).
+        Machine machine = new Machine(20, 2, 10, 0, 4);
 
-        // This machine's load is not up to the test: whichever way the wait ends, it ends within its bounds.
-        IdleCpus.Wait wait = IdleCpus.await(Duration.ofSeconds(1));
-        assertThat(wait.millis()).isBetween(IdleCpus.WINDOW.toMillis(), 5_000L);
-        if (wait.idle()) {
-            assertThat(wait.lastBusy()).isLessThanOrEqualTo(IdleCpus.MAX_BUSY);
-            assertThat(wait.millis()).isGreaterThanOrEqualTo(IdleCpus.WINDOWS * IdleCpus.WINDOW.toMillis());
-        } else {
-            assertThat(wait.millis()).isGreaterThanOrEqualTo(1_000L);
+        IdleCpus.Wait wait = IdleCpus.await(Duration.ofSeconds(10), machine::ticks, machine::sleep, machine::nanoTime);
+
+        assertThat(wait).isEqualTo(new IdleCpus.Wait(5 * 200, true, 0.10));
+        assertThat(machine.readings).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a wait on CPUs that stay busy ends once its limit has passed, saying so and how busy the last window was")
+    void endsBusyAtItsLimit() throws InterruptedException {
+        Machine machine = new Machine(4, 30, 8, 12, 20, 36, 40, 40);
+
+        IdleCpus.Wait wait = IdleCpus.await(Duration.ofMillis(1000), machine::ticks, machine::sleep, machine::nanoTime);
+
+        // One idle window (4 of 40 ticks) before busy ones is not enough; the fifth window ends at the limit.
+        assertThat(wait).isEqualTo(new IdleCpus.Wait(1000, false, 0.5));
+        assertThat(machine.readings).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("a wait of 0 returns at once without reading the CPUs")
+    void noWait() throws InterruptedException {
+        Machine machine = new Machine();
+
+        assertThat(IdleCpus.await(Duration.ZERO, machine::ticks, machine::sleep, machine::nanoTime))
+                .isEqualTo(new IdleCpus.Wait(0, true, 0));
+        assertThat(machine.nanos).isZero();
+    }
+
+    /** Two CPUs at 100 ticks a second: each 200 ms window is 40 ticks, of which the given number were busy. */
+    private static final class Machine {
+        final Deque<Long> readings = new ArrayDeque<>();
+        long busy;
+        long total;
+        long nanos;
+        boolean first = true;
+
+        Machine(long... busyTicksPerWindow) {
+            for (long b : busyTicksPerWindow) {
+                readings.add(b);
+            }
+        }
+
+        long[] ticks() {
+            if (first) {
+                first = false;
+            } else {
+                busy += readings.remove();
+                total += 40;
+            }
+            return new long[] {busy, total};
+        }
+
+        void sleep(long millis) {
+            nanos += millis * 1_000_000;
+        }
+
+        long nanoTime() {
+            return nanos;
         }
     }
 }

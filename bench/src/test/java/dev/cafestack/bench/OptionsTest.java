@@ -95,13 +95,17 @@ class OptionsTest {
     }
 
     @Test
-    @DisplayName("waits up to 10 s for idle CPUs before each launch by default, as long as asked, not at all with 0, and refuses a wait that is no duration")
+    @DisplayName("waits up to 10 s for idle CPUs before each launch by default, as long as asked, not at all with 0, and refuses a wait that is no duration or too short to end idle")
     void waitsForIdleCpusBeforeEachLaunch() {
         assertThat(Options.parse("--root=" + root).idleWait()).isEqualTo(Duration.ofSeconds(10));
         assertThat(Options.parse("--root=" + root, "--idle-wait=2500ms").idleWait()).isEqualTo(Duration.ofMillis(2500));
         assertThat(Options.parse("--root=" + root, "--idle-wait=0").idleWait()).isZero();
+        assertThat(Options.parse("--root=" + root, "--idle-wait=0s").idleWait()).isZero();
         assertThatThrownBy(() -> Options.parse("--root=" + root, "--idle-wait=ten"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--idle-wait").hasMessageContaining("ten");
+        // Shorter than two windows could never end idle.
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--idle-wait=300ms"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 400ms");
     }
 
     @Test

@@ -144,12 +144,13 @@ class RenderedManifestsTest {
     }
 
     @TestFactory
-    @DisplayName("no workload gets every Service of its namespace as <SERVICE>_HOST/_PORT variables: Services are reached by DNS")
+    @DisplayName("no workload gets every Service of its namespace as service-link variables (<SERVICE>_SERVICE_HOST, <SERVICE>_PORT, ...): Services are reached by DNS")
     Stream<DynamicTest> noWorkloadGetsServiceLinks() {
         return Stack.environments().stream().flatMap(env -> workloads(env).stream().map(w ->
                 dynamicTest(env + ": " + w.kind() + " " + w.namespace() + "/" + w.name(), () ->
                         assertThat(w.template().getSpec().getEnableServiceLinks())
-                                .as("%s: %s %s sets enableServiceLinks: false in its pod spec", env, w.kind(), w.name())
+                                .as("%s: %s %s/%s sets enableServiceLinks: false in its pod spec", env, w.kind(),
+                                        w.namespace(), w.name())
                                 .isFalse())));
     }
 
