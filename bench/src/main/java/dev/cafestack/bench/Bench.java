@@ -191,9 +191,18 @@ public final class Bench {
                 throw new IllegalStateException("mocha's rendered Deployment (" + options.env() + ") sets no CAFE_TRACE_SAMPLING: "
                         + "rebuild it (./mvnw -o -pl bench -am package -DskipTests)");
             }
+            if (options.loadSampling().isEmpty()) {
+                out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them "
+                        + "sampled (mocha's CAFE_TRACE_SAMPLING=%s), as mocha's sidecar hands them over%n",
+                        Double.parseDouble(sampling) * 100, sampling);
+            } else {
+                out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them "
+                        + "sampled (--load-sampling=%s, an ablation: the environment's share is mocha's "
+                        + "CAFE_TRACE_SAMPLING=%s)%n", Double.parseDouble(options.loadSampling()) * 100,
+                        options.loadSampling(), sampling);
+                sampling = options.loadSampling();
+            }
             Wrk wrk = new Wrk(script, options.threads(), options.connections(), Double.parseDouble(sampling));
-            out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them sampled "
-                    + "(mocha's CAFE_TRACE_SAMPLING=%s), as mocha's sidecar hands them over%n", Double.parseDouble(sampling) * 100, sampling);
             sampler = new Sampler();
             try (OtlpSink sink = new OtlpSink(ports[6])) {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):

@@ -15,7 +15,7 @@ import dev.cafestack.localrun.ImageJvm;
 record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait,
         Duration duration, int warmupWindows, Duration warmupWindow, int threads, int connections, String ports, Path out,
         String java, boolean profile, List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs,
-        String obsOnJava) {
+        String obsOnJava, String loadSampling) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -69,7 +69,8 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                 java(root, take(given, "java", "")),
                 Boolean.parseBoolean(take(given, "profile", "false")),
                 flags(take(given, "jvm-args", "")), assignments(take(given, "obs-on-env", "")),
-                flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")));
+                flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")),
+                loadSampling(take(given, "load-sampling", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
@@ -104,6 +105,29 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                     + "the JVM with -Dbench.java");
         }
         return mocha.toString();
+    }
+
+    /**
+     * The share of orders whose traceparent says "sampled", when it is not the environment's (mocha's rendered
+     * CAFE_TRACE_SAMPLING): empty for the environment's, else a ratio from 0 to 1, for both configurations' load.
+     */
+    static String loadSampling(String given) {
+        String value = given.trim();
+        if (value.isEmpty()) {
+            return value;
+        }
+        double ratio;
+        try {
+            ratio = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            ratio = Double.NaN;
+        }
+        if (!(ratio >= 0.0 && ratio <= 1.0)) {
+            throw new IllegalArgumentException("--load-sampling (-Dbench.load-sampling) is the share of orders the load "
+                    + "marks sampled, a ratio from 0 to 1 (e.g. 0 for none), or empty for the environment's "
+                    + "CAFE_TRACE_SAMPLING; got: " + given);
+        }
+        return value;
     }
 
     /** obs-on's own {@code java}, if one is named: it must be there to run. */

@@ -109,6 +109,21 @@ class OptionsTest {
     }
 
     @Test
+    @DisplayName("marks the environment's share of orders sampled by default, another share from 0 to 1 when asked, and refuses anything else")
+    void loadSamplingIsTheEnvironmentsUnlessAsked() {
+        assertThat(Options.parse("--root=" + root).loadSampling()).isEmpty();
+        assertThat(Options.parse("--root=" + root, "--load-sampling=").loadSampling()).isEmpty();
+        assertThat(Options.parse("--root=" + root, "--load-sampling=0").loadSampling()).isEqualTo("0");
+        assertThat(Options.parse("--root=" + root, "--load-sampling=0.25").loadSampling()).isEqualTo("0.25");
+        assertThat(Options.parse("--root=" + root, "--load-sampling=1").loadSampling()).isEqualTo("1");
+        for (String bad : List.of("1.5", "-0.1", "five", "NaN")) {
+            assertThatThrownBy(() -> Options.parse("--root=" + root, "--load-sampling=" + bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--load-sampling")
+                    .hasMessageContaining("got: " + bad);
+        }
+    }
+
+    @Test
     @DisplayName("times five launches of each service by default, as many as asked, and refuses fewer than one, or more "
             + "than one of a JVM that writes its class data archive on exit")
     void launchesEachServiceToTimeItsStart() {
