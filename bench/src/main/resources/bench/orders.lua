@@ -27,10 +27,11 @@ end
 function init(args)
   local sampled = tonumber(args[1] or "0.05")
   math.randomseed(seed or os.time())
-  local every = sampled > 0 and math.floor(1 / sampled + 0.5) or 0
   local body = '{"drink":"latte","size":"medium","notes":"oat milk"}'
   for i = 1, POOL do
-    local flags = (every > 0 and i % every == 0) and "01" or "00"
+    -- Order i is sampled when the running count of sampled orders, i * share rounded down, steps up at it: the pool
+    -- holds the share exactly (to one order in 4096), spread evenly (1 in 20 at 0.05, 1 in 4 at 0.25, all at 1).
+    local flags = (math.floor(i * sampled) > math.floor((i - 1) * sampled)) and "01" or "00"
     requests[i] = wrk.format("POST", "/api/orders", {
       ["Content-Type"] = "application/json",
       ["Accept"] = "application/json",

@@ -116,12 +116,7 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
         if (value.isEmpty()) {
             return value;
         }
-        double ratio;
-        try {
-            ratio = Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            ratio = Double.NaN;
-        }
+        double ratio = value.matches("\\d*\\.?\\d+") ? Double.parseDouble(value) : Double.NaN;
         if (!(ratio >= 0.0 && ratio <= 1.0)) {
             throw new IllegalArgumentException("--load-sampling (-Dbench.load-sampling) is the share of orders the load "
                     + "marks sampled, a ratio from 0 to 1 (e.g. 0 for none), or empty for the environment's "

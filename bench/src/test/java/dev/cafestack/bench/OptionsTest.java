@@ -116,10 +116,11 @@ class OptionsTest {
         assertThat(Options.parse("--root=" + root, "--load-sampling=0").loadSampling()).isEqualTo("0");
         assertThat(Options.parse("--root=" + root, "--load-sampling=0.25").loadSampling()).isEqualTo("0.25");
         assertThat(Options.parse("--root=" + root, "--load-sampling=1").loadSampling()).isEqualTo("1");
-        for (String bad : List.of("1.5", "-0.1", "five", "NaN")) {
+        assertThat(Options.parse("--root=" + root, "--load-sampling=.5").loadSampling()).isEqualTo(".5");
+        for (String bad : List.of("1.5", "-0.1", "five", "NaN", "0x1p-2", "0.5d")) {
             assertThatThrownBy(() -> Options.parse("--root=" + root, "--load-sampling=" + bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--load-sampling")
-                    .hasMessageContaining("got: " + bad);
+                    .hasMessageContaining("a ratio from 0 to 1").hasMessageContaining("got: " + bad);
         }
     }
 
