@@ -191,18 +191,13 @@ public final class Bench {
                 throw new IllegalStateException("mocha's rendered Deployment (" + options.env() + ") sets no CAFE_TRACE_SAMPLING: "
                         + "rebuild it (./mvnw -o -pl bench -am package -DskipTests)");
             }
-            if (options.loadSampling().isEmpty()) {
-                out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them "
-                        + "sampled (mocha's CAFE_TRACE_SAMPLING=%s), as mocha's sidecar hands them over%n",
-                        Double.parseDouble(sampling) * 100, sampling);
-            } else {
-                out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them "
-                        + "sampled (--load-sampling=%s, an ablation: the environment's share is mocha's "
-                        + "CAFE_TRACE_SAMPLING=%s)%n", Double.parseDouble(options.loadSampling()) * 100,
-                        options.loadSampling(), sampling);
-                sampling = options.loadSampling();
-            }
-            Wrk wrk = new Wrk(script, options.threads(), options.connections(), Double.parseDouble(sampling));
+            String share = options.loadSampling().isEmpty() ? sampling : options.loadSampling();
+            out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them sampled "
+                    + "%s%n", Double.parseDouble(share) * 100, options.loadSampling().isEmpty()
+                            ? "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over"
+                            : "(--load-sampling=" + share + ", an ablation: the environment's share is mocha's "
+                                    + "CAFE_TRACE_SAMPLING=" + sampling + ")");
+            Wrk wrk = new Wrk(script, options.threads(), options.connections(), Double.parseDouble(share));
             sampler = new Sampler();
             try (OtlpSink sink = new OtlpSink(ports[6])) {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):
@@ -297,8 +292,9 @@ public final class Bench {
         out.printf(Locale.ROOT, "%n== %s: latte ready %s after launch (pid %d, ports %d/%d), mocha ready %s after launch "
                 + "(pid %d, port %d)%n", config, launch.describe("latte"), latteJvm.pid(), latteGrpc, latteHttp,
                 launch.describe("mocha"), mochaJvm.pid(), mochaHttp);
-        if (!launch.idleNote().isEmpty()) {
-            out.println(launch.idleNote());
+        String idleNote = launch.idleNote();
+        if (!idleNote.isEmpty()) {
+            out.println(idleNote);
         }
         reportClassDataArchive(config, List.of(latteJvm, mochaJvm));
         return new Pair(config, mochaHttp, latteGrpc, latteHttp, mochaJvm, latteJvm);
