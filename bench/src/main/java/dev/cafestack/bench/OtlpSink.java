@@ -1,7 +1,11 @@
 package dev.cafestack.bench;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,36 +18,86 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
-
-import dev.cafestack.localrun.GrpcStandIn;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
  * A local stand-in for the trace collector: an OTLP/gRPC endpoint ({@code TraceService/Export}) that counts the
  * spans it receives and drops them. The services export to it exactly as they export to Jaeger in a cluster.
+ * <p>
+ * A collector runs on other nodes than the services; this one shares the bench's two cores with them, so it does as
+ * little as it can: one thread ({@value #THREAD}) accepts, reads and answers every export, spans are counted as the
+ * request streams in (nothing is copied or kept), and that thread's CPU time is measured, for the bench to print.
  */
 final class OtlpSink implements AutoCloseable {
 
     static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
+    static final String THREAD = "otlp-sink";
 
+    /** An ExportTraceServiceRequest, read as the number of spans it holds. */
+    private static final MethodDescriptor.Marshaller<Long> SPAN_COUNT = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(Long spans) {
+            throw new UnsupportedOperationException("the sink only receives exports");
+        }
+
+        @Override
+        public Long parse(InputStream request) {
+            try {
+                return count(CodedInputStream.newInstance(request), 0);
+            } catch (IOException e) {
+                return 0L;
+            }
+        }
+    };
+
+    /** An empty ExportTraceServiceResponse: everything accepted. */
+    private static final MethodDescriptor.Marshaller<Void> EMPTY = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(Void nothing) {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public Void parse(InputStream stream) {
+            return null;
+        }
+    };
+
+    private final EventLoopGroup loop;
     private final Server server;
     private final AtomicLong spans = new AtomicLong();
     private final AtomicLong exports = new AtomicLong();
+    private volatile Thread thread;
 
     OtlpSink(int port) {
-        MethodDescriptor<byte[], byte[]> export = GrpcStandIn.unary(MethodDescriptor.generateFullMethodName(SERVICE,
-                "Export"));
+        loop = new NioEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, THREAD);
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+        MethodDescriptor<Long, Void> export = MethodDescriptor.<Long, Void>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Export"))
+                .setRequestMarshaller(SPAN_COUNT)
+                .setResponseMarshaller(EMPTY)
+                .build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
-                .addMethod(export, ServerCalls.asyncUnaryCall((request, reply) -> {
-                    spans.addAndGet(countSpans(request));
+                .addMethod(export, ServerCalls.asyncUnaryCall((count, reply) -> {
+                    spans.addAndGet(count);
                     exports.incrementAndGet();
-                    reply.onNext(new byte[0]); // an empty ExportTraceServiceResponse: everything accepted
+                    reply.onNext(null);
                     reply.onCompleted();
                 }))
                 .build();
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service)
-                    .maxInboundMessageSize(64 << 20).build().start();
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                    .directExecutor().addService(service).maxInboundMessageSize(64 << 20).build().start();
         } catch (IOException e) {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, e);
         }
     }
@@ -60,18 +114,23 @@ final class OtlpSink implements AutoCloseable {
         return exports.get();
     }
 
+    /** CPU time the sink's thread has used so far, in milliseconds (0 before its first connection). */
+    long cpuMillis() {
+        Thread t = thread;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long nanos = t == null ? -1 : threads.getThreadCpuTime(t.getId());
+        return nanos < 0 ? 0 : nanos / 1_000_000;
+    }
+
     @Override
     public void close() throws InterruptedException {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
     /** ExportTraceServiceRequest: resource_spans (1) → scope_spans (2) → spans (2). */
     static long countSpans(byte[] request) {
-        try {
-            return count(CodedInputStream.newInstance(request), 0);
-        } catch (IOException e) {
-            return 0;
-        }
+        return SPAN_COUNT.parse(new ByteArrayInputStream(request));
     }
 
     private static long count(CodedInputStream in, int depth) throws IOException {
@@ -79,12 +138,14 @@ final class OtlpSink implements AutoCloseable {
         while (!in.isAtEnd()) {
             int tag = in.readTag();
             int field = WireFormat.getTagFieldNumber(tag);
-            boolean nested = (depth == 0 && field == 1) || (depth == 1 && field == 2);
-            if (depth == 2 && field == 2 && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            boolean delimited = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+            if (depth == 2 && field == 2 && delimited) {
                 n++;
                 in.skipField(tag);
-            } else if (nested && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                n += count(CodedInputStream.newInstance(in.readByteArray()), depth + 1);
+            } else if (delimited && ((depth == 0 && field == 1) || (depth == 1 && field == 2))) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                n += count(in, depth + 1);
+                in.popLimit(limit);
             } else {
                 in.skipField(tag);
             }

@@ -10,6 +10,14 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.CodedOutputStream;
 
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+
+import dev.cafestack.localrun.GrpcStandIn;
+
 class OtlpSinkTest {
 
     @Test
@@ -34,6 +42,32 @@ class OtlpSinkTest {
 
         assertThat(OtlpSink.countSpans(request)).isEqualTo(4);
         assertThat(OtlpSink.countSpans(new byte[0])).isZero();
+    }
+
+    @Test
+    @DisplayName("the OTLP sink answers every export over gRPC with an empty response, and counts its spans and exports")
+    void answersExportsOverGrpcAndCountsThem() throws Exception {
+        byte[] span = message(out -> out.writeString(5, "POST /api/orders"));
+        byte[] request = message(out -> out.writeByteArray(1, message(r -> r.writeByteArray(2, message(scope -> {
+            for (int i = 0; i < 128; i++) {
+                scope.writeByteArray(2, span);
+            }
+        })))));
+        MethodDescriptor<byte[], byte[]> export = GrpcStandIn.unary(
+                MethodDescriptor.generateFullMethodName(OtlpSink.SERVICE, "Export"));
+        try (OtlpSink sink = new OtlpSink(0)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sink.port()).usePlaintext().build();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(ClientCalls.blockingUnaryCall(channel, export, CallOptions.DEFAULT, request))
+                            .isEmpty();
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+            assertThat(sink.exports()).isEqualTo(3);
+            assertThat(sink.spans()).isEqualTo(3 * 128);
+        }
     }
 
     interface Writer {
