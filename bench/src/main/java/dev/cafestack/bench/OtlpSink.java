@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,26 +17,30 @@ import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * A local stand-in for the trace collector: an OTLP/gRPC endpoint ({@code TraceService/Export}) that counts the
  * spans it receives and drops them. The services export to it exactly as they export to Jaeger in a cluster.
  * <p>
  * A collector runs on other nodes than the services; this one shares the bench's two cores with them, so it does as
- * little as it can: one thread ({@value #THREAD}) accepts, reads and answers every export, spans are counted as the
- * request streams in (nothing is copied or kept), and that thread's CPU time is measured, for the bench to print.
+ * little as it can: one thread ({@value #THREAD}) accepts, reads and answers every export, the spans are counted in
+ * gRPC's buffer of the request (no nested message copied, nothing kept), and that thread's CPU time is measured, for
+ * the bench to print. An export that is not a valid request is refused ({@code INVALID_ARGUMENT}, which the
+ * service's exporter logs) and not counted.
  */
 final class OtlpSink implements AutoCloseable {
 
     static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
     static final String THREAD = "otlp-sink";
 
-    /** An ExportTraceServiceRequest, read as the number of spans it holds. */
+    /** An ExportTraceServiceRequest, read as the number of spans it holds; -1 when it is not a valid one. */
     private static final MethodDescriptor.Marshaller<Long> SPAN_COUNT = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(Long spans) {
@@ -47,7 +52,7 @@ final class OtlpSink implements AutoCloseable {
             try {
                 return count(CodedInputStream.newInstance(request), 0);
             } catch (IOException e) {
-                return 0L;
+                return -1L;
             }
         }
     };
@@ -72,9 +77,9 @@ final class OtlpSink implements AutoCloseable {
     private volatile Thread thread;
 
     OtlpSink(int port) {
+        ThreadFactory netty = new DefaultThreadFactory(THREAD, true);
         loop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, THREAD);
-            t.setDaemon(true);
+            Thread t = netty.newThread(r);
             thread = t;
             return t;
         });
@@ -86,6 +91,11 @@ final class OtlpSink implements AutoCloseable {
                 .build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(export, ServerCalls.asyncUnaryCall((count, reply) -> {
+                    if (count < 0) {
+                        reply.onError(Status.INVALID_ARGUMENT
+                                .withDescription("not an OTLP ExportTraceServiceRequest").asRuntimeException());
+                        return;
+                    }
                     spans.addAndGet(count);
                     exports.incrementAndGet();
                     reply.onNext(null);
@@ -96,9 +106,10 @@ final class OtlpSink implements AutoCloseable {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                     .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
                     .directExecutor().addService(service).maxInboundMessageSize(64 << 20).build().start();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, e);
+            throw e instanceof IOException io ? new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, io)
+                    : (RuntimeException) e;
         }
     }
 
@@ -114,7 +125,7 @@ final class OtlpSink implements AutoCloseable {
         return exports.get();
     }
 
-    /** CPU time the sink's thread has used so far, in milliseconds (0 before its first connection). */
+    /** CPU time the sink's thread has used so far, in milliseconds, while the sink runs (0 once it is closed). */
     long cpuMillis() {
         Thread t = thread;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -124,11 +135,14 @@ final class OtlpSink implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        try {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
     }
 
-    /** ExportTraceServiceRequest: resource_spans (1) → scope_spans (2) → spans (2). */
+    /** ExportTraceServiceRequest: resource_spans (1) → scope_spans (2) → spans (2); -1 when it is not valid. */
     static long countSpans(byte[] request) {
         return SPAN_COUNT.parse(new ByteArrayInputStream(request));
     }
@@ -145,6 +159,9 @@ final class OtlpSink implements AutoCloseable {
             } else if (delimited && ((depth == 0 && field == 1) || (depth == 1 && field == 2))) {
                 int limit = in.pushLimit(in.readRawVarint32());
                 n += count(in, depth + 1);
+                if (in.getBytesUntilLimit() > 0) {
+                    throw new IOException("a nested message ends before its length"); // the request was cut short
+                }
                 in.popLimit(limit);
             } else {
                 in.skipField(tag);
