@@ -191,13 +191,14 @@ public final class Bench {
                 throw new IllegalStateException("mocha's rendered Deployment (" + options.env() + ") sets no CAFE_TRACE_SAMPLING: "
                         + "rebuild it (./mvnw -o -pl bench -am package -DskipTests)");
             }
-            String share = options.loadSampling().isEmpty() ? sampling : options.loadSampling();
+            boolean ablation = !options.loadSampling().isEmpty();
+            double share = Double.parseDouble(ablation ? options.loadSampling() : sampling);
             out.printf(Locale.ROOT, "load: each order carries a unique x-request-id and a traceparent, %.1f %% of them sampled "
-                    + "%s%n", Double.parseDouble(share) * 100, options.loadSampling().isEmpty()
-                            ? "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over"
-                            : "(--load-sampling=" + share + ", an ablation: the environment's share is mocha's "
-                                    + "CAFE_TRACE_SAMPLING=" + sampling + ")");
-            Wrk wrk = new Wrk(script, options.threads(), options.connections(), Double.parseDouble(share));
+                    + "%s%n", share * 100, ablation
+                            ? "(--load-sampling=" + options.loadSampling() + ", an ablation: the environment's share is "
+                                    + "mocha's CAFE_TRACE_SAMPLING=" + sampling + ")"
+                            : "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over");
+            Wrk wrk = new Wrk(script, options.threads(), options.connections(), share);
             sampler = new Sampler();
             try (OtlpSink sink = new OtlpSink(ports[6])) {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):

@@ -102,14 +102,18 @@ final class OtlpSink implements AutoCloseable {
                     reply.onCompleted();
                 }))
                 .build();
+        boolean started = false;
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                     .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
                     .directExecutor().addService(service).maxInboundMessageSize(64 << 20).build().start();
-        } catch (IOException | RuntimeException e) {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw e instanceof IOException io ? new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, io)
-                    : (RuntimeException) e;
+            started = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, e);
+        } finally {
+            if (!started) {
+                loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
         }
     }
 
