@@ -38,11 +38,12 @@ public final class Bench {
 
     /**
      * The ports a real run uses (as on a developer's machine): mocha HTTP, latte gRPC, latte HTTP of the obs-off pair,
-     * the same of the obs-on pair, and the OTLP sink. {@code --ports=free} picks free ones instead.
+     * the same of the obs-on pair, and the OTLP sink's gRPC and HTTP ports (a collector's two). {@code --ports=free}
+     * picks free ones instead.
      */
-    static final int[] DEFAULT_PORTS = {8080, 9000, 8081, 8082, 9001, 8083, 4317};
+    static final int[] DEFAULT_PORTS = {8080, 9000, 8081, 8082, 9001, 8083, 4317, 4318};
     static final String[] PORT_OWNERS = {"obs-off mocha HTTP", "obs-off latte gRPC", "obs-off latte HTTP",
-        "obs-on mocha HTTP", "obs-on latte gRPC", "obs-on latte HTTP", "OTLP sink"};
+        "obs-on mocha HTTP", "obs-on latte gRPC", "obs-on latte HTTP", "OTLP sink gRPC", "OTLP sink HTTP"};
 
     /** The warm-up ends once two windows in a row agree within this many percent (the JIT has settled)... */
     static final double SETTLED_PERCENT = 3.0;
@@ -200,7 +201,7 @@ public final class Bench {
                             : "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over");
             Wrk wrk = new Wrk(script, options.threads(), options.connections(), share);
             sampler = new Sampler();
-            try (OtlpSink sink = new OtlpSink(ports[6])) {
+            try (OtlpSink sink = new OtlpSink(ports[6], ports[7])) {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):
                 // this machine's speed drifts by a quarter within an hour, and only runs taken together compare.
                 List<String> measured = options.configs().stream().filter(c -> !c.equals("latte-down")).toList();
@@ -416,11 +417,15 @@ public final class Bench {
         }
         out.printf(Locale.ROOT, "load: wrk -t%d -c%d, POST /api/orders; warm-up at most %d x %ds; %d run(s) of %ds per config, "
                         + "the configurations' runs alternating; ports obs-off mocha %d, latte %d/%d; obs-on mocha %d, latte %d/%d; "
-                        + "OTLP %d; output %s%n", options.threads(), options.connections(),
+                        + "OTLP sink gRPC %d (the services' exporter), HTTP %d; output %s%n", options.threads(), options.connections(),
                 options.warmupWindows(), options.warmupWindow().toSeconds(), options.runs(), options.duration().toSeconds(),
-                ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], options.out());
+                ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7], options.out());
         if (!options.obsOnEnv().isEmpty()) {
             out.printf(Locale.ROOT, "obs-on also with: %s (an ablation, not the prod configuration)%n", options.obsOnEnv());
+        }
+        if (!options.obsOffEnv().isEmpty()) {
+            out.printf(Locale.ROOT, "obs-off also with: %s (after its switches: observability may not be off)%n",
+                    options.obsOffEnv());
         }
         if (!options.obsOnJvmArgs().isEmpty()) {
             out.printf(Locale.ROOT, "obs-on also with the JVM flags: %s (an ablation, not the image's flags)%n",
@@ -451,6 +456,8 @@ public final class Bench {
             env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
             env.put("CAFE_METRICS_ENABLED", "false");
+            // Switched back on, obs-off is a second obs-on: the run then compares two variants of the prod configuration.
+            env.putAll(options.obsOffEnv());
         } else {
             // An ablation: obs-on with one part switched off, to see what that part costs.
             env.putAll(options.obsOnEnv());

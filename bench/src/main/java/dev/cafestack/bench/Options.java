@@ -15,7 +15,7 @@ import dev.cafestack.localrun.ImageJvm;
 record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait,
         Duration duration, int warmupWindows, Duration warmupWindow, int threads, int connections, String ports, Path out,
         String java, boolean profile, List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs,
-        String obsOnJava, String loadSampling) {
+        String obsOnJava, String loadSampling, Map<String, String> obsOffEnv) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -51,9 +51,9 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
             throw new IllegalArgumentException("--warmup is <windows>x<window>, e.g. 6x5s; got: " + warmup);
         }
         String ports = take(given, "ports", "default");
-        if (!ports.matches("default|free|\\d+(,\\d+){6}")) {
-            throw new IllegalArgumentException("--ports is default, free, or seven ports: <mocha http>,<latte grpc>,<latte http> "
-                    + "of obs-off, the same of obs-on, <otlp>; got: " + ports);
+        if (!ports.matches("default|free|\\d+(,\\d+){7}")) {
+            throw new IllegalArgumentException("--ports is default, free, or eight ports: <mocha http>,<latte grpc>,<latte http> "
+                    + "of obs-off, the same of obs-on, <otlp grpc>,<otlp http>; got: " + ports);
         }
         int launches = Integer.parseInt(take(given, "launches", "5"));
         if (launches < 1) {
@@ -68,9 +68,9 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                 ports, Path.of(take(given, "out", root.resolve("bench/target/bench").toString())),
                 java(root, take(given, "java", "")),
                 Boolean.parseBoolean(take(given, "profile", "false")),
-                flags(take(given, "jvm-args", "")), assignments(take(given, "obs-on-env", "")),
+                flags(take(given, "jvm-args", "")), assignments("obs-on-env", take(given, "obs-on-env", "")),
                 flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")),
-                loadSampling(take(given, "load-sampling", "")));
+                loadSampling(take(given, "load-sampling", "")), assignments("obs-off-env", take(given, "obs-off-env", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
@@ -178,7 +178,7 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
     }
 
     /** {@code NAME=VALUE,NAME=VALUE}: environment variables, names as a shell spells them. */
-    static Map<String, String> assignments(String text) {
+    static Map<String, String> assignments(String option, String text) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String pair : text.split(",")) {
             if (pair.isBlank()) {
@@ -187,7 +187,7 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
             int eq = pair.indexOf('=');
             String name = eq < 0 ? "" : pair.substring(0, eq).trim();
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException("--obs-on-env is NAME=VALUE,...; got: " + pair.trim());
+                throw new IllegalArgumentException("--" + option + " is NAME=VALUE,...; got: " + pair.trim());
             }
             env.put(name, pair.substring(eq + 1).trim());
         }

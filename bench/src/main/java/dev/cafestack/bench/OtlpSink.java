@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,25 +21,52 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * A local stand-in for the trace collector: an OTLP/gRPC endpoint ({@code TraceService/Export}) that counts the
- * spans it receives and drops them. The services export to it exactly as they export to Jaeger in a cluster.
+ * A local stand-in for the trace collector, serving OTLP on both of its transports as Jaeger does: over gRPC
+ * ({@code TraceService/Export}), which the services export with, and over HTTP ({@code POST /v1/traces}, binary
+ * protobuf, gzip or not), for an ablation that exports the other way. It counts the spans it receives and drops them.
  * <p>
  * A collector runs on other nodes than the services; this one shares the bench's two cores with them, so it does as
- * little as it can: one thread ({@value #THREAD}) accepts, reads and answers every export, the spans are counted in
- * gRPC's buffer of the request (no nested message copied, nothing kept), and that thread's CPU time is measured, for
- * the bench to print. An export that is not a valid request is refused ({@code INVALID_ARGUMENT}, which the
- * service's exporter logs) and not counted.
+ * little as it can: one thread ({@value #THREAD}) accepts, reads and answers every export on both ports, the spans are
+ * counted in the request's buffer (no nested message copied, nothing kept), and that thread's CPU time is measured,
+ * for the bench to print. An export that is not a valid request is refused (HTTP 400, gRPC {@code INVALID_ARGUMENT},
+ * which the service's exporter logs) and not counted.
  */
 final class OtlpSink implements AutoCloseable {
 
     static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
     static final String THREAD = "otlp-sink";
+    static final String HTTP_PATH = "/v1/traces";
+    static final String PROTOBUF = "application/x-protobuf";
 
     /** An ExportTraceServiceRequest, read as the number of spans it holds; -1 when it is not a valid one. */
     private static final MethodDescriptor.Marshaller<Long> SPAN_COUNT = new MethodDescriptor.Marshaller<>() {
@@ -70,13 +98,18 @@ final class OtlpSink implements AutoCloseable {
         }
     };
 
+    /** The largest export either port takes: a batch of the services' spans is about 80 KiB. */
+    private static final int MAX_EXPORT = 64 << 20;
+
     private final EventLoopGroup loop;
     private final Server server;
+    private final Channel http;
     private final AtomicLong spans = new AtomicLong();
     private final AtomicLong exports = new AtomicLong();
     private volatile Thread thread;
 
-    OtlpSink(int port) {
+    /** Listens on 127.0.0.1: OTLP/gRPC on {@code grpcPort}, OTLP/HTTP on {@code httpPort} (0: any free port). */
+    OtlpSink(int grpcPort, int httpPort) {
         ThreadFactory netty = new DefaultThreadFactory(THREAD, true);
         loop = new NioEventLoopGroup(1, r -> {
             Thread t = netty.newThread(r);
@@ -102,23 +135,48 @@ final class OtlpSink implements AutoCloseable {
                     reply.onCompleted();
                 }))
                 .build();
+        HttpExport httpExport = new HttpExport();
+        Server grpc = null;
         boolean started = false;
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
-                    .directExecutor().addService(service).maxInboundMessageSize(64 << 20).build().start();
+            try {
+                grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", grpcPort))
+                        .channelType(NioServerSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                        .directExecutor().addService(service).maxInboundMessageSize(MAX_EXPORT).build().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + grpcPort + " (OTLP/gRPC)", e);
+            }
+            ChannelFuture bound = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpContentDecompressor(),
+                                    new HttpObjectAggregator(MAX_EXPORT), httpExport);
+                        }
+                    }).bind("127.0.0.1", httpPort).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + httpPort + " (OTLP/HTTP)",
+                        bound.cause() instanceof IOException io ? io : new IOException(bound.cause()));
+            }
+            server = grpc;
+            http = bound.channel();
             started = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("OTLP sink cannot listen on 127.0.0.1:" + port, e);
         } finally {
             if (!started) {
+                if (grpc != null) {
+                    grpc.shutdownNow();
+                }
                 loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
         }
     }
 
-    int port() {
+    int grpcPort() {
         return server.getPort();
+    }
+
+    int httpPort() {
+        return ((InetSocketAddress) http.localAddress()).getPort();
     }
 
     long spans() {
@@ -140,9 +198,63 @@ final class OtlpSink implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
+            http.close().await(5, TimeUnit.SECONDS);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         } finally {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * OTLP/HTTP with binary protobuf: {@code POST /v1/traces}, answered with an empty ExportTraceServiceResponse
+     * (HTTP 200), as a collector answers a full success; anything else gets the status that says what is wrong.
+     */
+    @ChannelHandler.Sharable
+    private final class HttpExport extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            FullHttpResponse response;
+            String path = new QueryStringDecoder(request.uri()).path();
+            String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+            long count;
+            if (!path.equals(HTTP_PATH)) {
+                response = refuse(HttpResponseStatus.NOT_FOUND, "OTLP/HTTP traces are POSTed to " + HTTP_PATH);
+            } else if (!request.method().equals(HttpMethod.POST)) {
+                response = refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST an ExportTraceServiceRequest");
+                response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
+            } else if (!PROTOBUF.equalsIgnoreCase(String.valueOf(HttpUtil.getMimeType(type)).trim())) {
+                response = refuse(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "this sink reads binary protobuf (" + PROTOBUF + "), not " + (type.isEmpty() ? "no content type" : type));
+            } else if ((count = countSpans(request.content())) < 0) {
+                response = refuse(HttpResponseStatus.BAD_REQUEST, "not an OTLP ExportTraceServiceRequest");
+            } else {
+                spans.addAndGet(count);
+                exports.incrementAndGet();
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ChannelFuture written = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static FullHttpResponse refuse(HttpResponseStatus status, String why) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(why + "\n", StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            return response;
+        }
+    }
+
+    private static long countSpans(ByteBuf request) {
+        try (ByteBufInputStream in = new ByteBufInputStream(request.duplicate())) {
+            return count(CodedInputStream.newInstance(in), 0);
+        } catch (IOException e) {
+            return -1;
         }
     }
 

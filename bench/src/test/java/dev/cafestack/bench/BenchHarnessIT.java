@@ -102,7 +102,7 @@ class BenchHarnessIT {
     @DisplayName("the harness refuses to start when one of its ports is taken, and starts nothing")
     void refusesTakenPorts(@TempDir Path out) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
-            Bench bench = new Bench(Options.parse("--root=" + ROOT, "--ports=" + taken.getLocalPort() + ",0,0,0,0,0,0",
+            Bench bench = new Bench(Options.parse("--root=" + ROOT, "--ports=" + taken.getLocalPort() + ",0,0,0,0,0,0,0",
                     "--out=" + out), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             org.assertj.core.api.Assertions.assertThatThrownBy(bench::run)
                     .hasMessageContaining("refusing to start: port(s) " + taken.getLocalPort() + " (obs-off mocha HTTP) already in use");

@@ -41,11 +41,17 @@ class WrkTest {
         assertThatThrownBy(() -> Options.parse("--configs=obs-maybe")).hasMessageContaining("unknown config 'obs-maybe'");
         assertThatThrownBy(() -> Options.parse("--ports=80")).hasMessageContaining("--ports is default, free");
         assertThatThrownBy(() -> Options.parse("--ports=1,2,3,4")).as("both configurations need ports")
-                .hasMessageContaining("seven ports");
-        assertThat(Options.parse("--ports=1,2,3,4,5,6,7").ports()).isEqualTo("1,2,3,4,5,6,7");
+                .hasMessageContaining("eight ports");
+        assertThatThrownBy(() -> Options.parse("--ports=1,2,3,4,5,6,7")).as("the sink listens for both transports")
+                .hasMessageContaining("<otlp grpc>,<otlp http>");
+        assertThat(Options.parse("--ports=1,2,3,4,5,6,7,8").ports()).isEqualTo("1,2,3,4,5,6,7,8");
         assertThat(Options.parse("--obs-on-env=QUARKUS_OTEL_SDK_DISABLED=true, CAFE_METRICS_ENABLED=false").obsOnEnv())
                 .containsEntry("QUARKUS_OTEL_SDK_DISABLED", "true").containsEntry("CAFE_METRICS_ENABLED", "false").hasSize(2);
         assertThat(Options.parse().obsOnEnv()).isEmpty();
+        assertThat(Options.parse("--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=false").obsOffEnv())
+                .containsExactly(java.util.Map.entry("QUARKUS_OTEL_SDK_DISABLED", "false"));
+        assertThat(Options.parse().obsOffEnv()).isEmpty();
+        assertThatThrownBy(() -> Options.parse("--obs-off-env=on")).hasMessageContaining("--obs-off-env is NAME=VALUE");
         assertThatThrownBy(() -> Options.parse("--obs-on-env=tracing off")).hasMessageContaining("--obs-on-env is NAME=VALUE");
         assertThat(Options.parse("--obs-on-jvm-args= -XX:NewSize=16m  -Xlog:gc ").obsOnJvmArgs())
                 .containsExactly("-XX:NewSize=16m", "-Xlog:gc");
