@@ -1,6 +1,7 @@
 package dev.cafestack.bench;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
 import io.grpc.MethodDescriptor;
@@ -47,7 +49,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -197,9 +198,12 @@ final class OtlpSink implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        // Every shutdown started before any is awaited: an interrupt while waiting skips none of them.
+        ChannelFuture httpClosed = http.close();
+        server.shutdownNow();
         try {
-            http.close().await(5, TimeUnit.SECONDS);
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            httpClosed.await(5, TimeUnit.SECONDS);
+            server.awaitTermination(5, TimeUnit.SECONDS);
         } finally {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
@@ -207,33 +211,44 @@ final class OtlpSink implements AutoCloseable {
 
     /**
      * OTLP/HTTP with binary protobuf: {@code POST /v1/traces}, answered with an empty ExportTraceServiceResponse
-     * (HTTP 200), as a collector answers a full success; anything else gets the status that says what is wrong.
+     * (HTTP 200), as a collector answers a full success. Anything else is refused with the status that says what is
+     * wrong and, as OTLP/HTTP has it, a {@code google.rpc.Status} whose message says why (plain text to a client that did
+     * not send protobuf); a request the codecs could not read (its head, a corrupt gzip body) gets a 400 too, and its
+     * connection is closed.
      */
     @ChannelHandler.Sharable
     private final class HttpExport extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            FullHttpResponse response;
-            String path = new QueryStringDecoder(request.uri()).path();
+            String uri = request.uri();
+            String path = uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?'));
             String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+            boolean protobuf = PROTOBUF.equalsIgnoreCase(String.valueOf(HttpUtil.getMimeType(type)).trim());
+            FullHttpResponse response;
             long count;
-            if (!path.equals(HTTP_PATH)) {
-                response = refuse(HttpResponseStatus.NOT_FOUND, "OTLP/HTTP traces are POSTed to " + HTTP_PATH);
+            if (!request.decoderResult().isSuccess()) {
+                response = refuse(request, protobuf, HttpResponseStatus.BAD_REQUEST, 3,
+                        "unreadable request: " + request.decoderResult().cause());
+            } else if (!path.equals(HTTP_PATH)) {
+                response = refuse(request, protobuf, HttpResponseStatus.NOT_FOUND, 5,
+                        "OTLP/HTTP traces are POSTed to " + HTTP_PATH + ", not " + path);
             } else if (!request.method().equals(HttpMethod.POST)) {
-                response = refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST an ExportTraceServiceRequest");
+                response = refuse(request, protobuf, HttpResponseStatus.METHOD_NOT_ALLOWED, 12,
+                        "POST an ExportTraceServiceRequest, not " + request.method());
                 response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
-            } else if (!PROTOBUF.equalsIgnoreCase(String.valueOf(HttpUtil.getMimeType(type)).trim())) {
-                response = refuse(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
-                        "this sink reads binary protobuf (" + PROTOBUF + "), not " + (type.isEmpty() ? "no content type" : type));
+            } else if (!protobuf) {
+                response = refuse(request, false, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, 3,
+                        "this sink reads binary protobuf (Content-Type: " + PROTOBUF + "), not "
+                                + (type.isEmpty() ? "no content type" : type));
             } else if ((count = countSpans(request.content())) < 0) {
-                response = refuse(HttpResponseStatus.BAD_REQUEST, "not an OTLP ExportTraceServiceRequest");
+                response = refuse(request, true, HttpResponseStatus.BAD_REQUEST, 3, "not an OTLP ExportTraceServiceRequest");
             } else {
                 spans.addAndGet(count);
                 exports.incrementAndGet();
-                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
             HttpUtil.setKeepAlive(response, keepAlive);
             ChannelFuture written = ctx.writeAndFlush(response);
             if (!keepAlive) {
@@ -241,11 +256,42 @@ final class OtlpSink implements AutoCloseable {
             }
         }
 
-        private static FullHttpResponse refuse(HttpResponseStatus status, String why) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(why + "\n", StandardCharsets.UTF_8));
+        /** A body the aggregator never handed on (a corrupt gzip stream): a 400 that says so, then the connection closed. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            byte[] why = ("unreadable request: " + cause + "\n").getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                    Unpooled.wrappedBuffer(why));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, why.length).set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        /** A refusal: a google.rpc.Status (code, message) to a protobuf client, plain text to any other. */
+        private static FullHttpResponse refuse(FullHttpRequest request, boolean protobuf, HttpResponseStatus status,
+                int rpcCode, String why) {
+            byte[] body;
+            if (protobuf) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+                try {
+                    out.writeInt32(1, rpcCode);
+                    out.writeString(2, why);
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // a byte array does not fail
+                }
+                body = bytes.toByteArray();
+            } else {
+                body = (why + "\n").getBytes(StandardCharsets.UTF_8);
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+                    Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, protobuf ? PROTOBUF : "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             return response;
         }
     }
