@@ -164,10 +164,11 @@ final class OtlpSink implements AutoCloseable {
             started = true;
         } finally {
             if (!started) {
+                // Nothing left behind when the constructor throws: the port it had bound is free again, its thread gone.
                 if (grpc != null) {
                     grpc.shutdownNow();
                 }
-                loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
         }
     }

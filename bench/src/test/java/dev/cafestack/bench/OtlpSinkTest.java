@@ -202,7 +202,7 @@ class OtlpSinkTest {
             int other = freePort();
             assertThatThrownBy(() -> new OtlpSink(other, taken.getLocalPort()).close())
                     .hasMessage("OTLP sink cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (OTLP/HTTP)");
-            assertThat(bindable(other)).as("the gRPC port it had bound, released").isTrue();
+            assertThat(bindable(other)).as("the gRPC port it had bound, released before the constructor threw").isTrue();
             assertThatThrownBy(() -> new OtlpSink(taken.getLocalPort(), 0).close())
                     .hasMessage("OTLP sink cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (OTLP/gRPC)");
         }
