@@ -228,21 +228,20 @@ final class OtlpSink implements AutoCloseable {
             FullHttpResponse response;
             long count;
             if (!request.decoderResult().isSuccess()) {
-                response = refuse(request, protobuf, HttpResponseStatus.BAD_REQUEST, 3,
-                        "unreadable request: " + request.decoderResult().cause());
+                response = unreadable(request.protocolVersion(), request.decoderResult().cause());
             } else if (!path.equals(HTTP_PATH)) {
-                response = refuse(request, protobuf, HttpResponseStatus.NOT_FOUND, 5,
+                response = refuse(request.protocolVersion(), protobuf, HttpResponseStatus.NOT_FOUND, 5,
                         "OTLP/HTTP traces are POSTed to " + HTTP_PATH + ", not " + path);
             } else if (!request.method().equals(HttpMethod.POST)) {
-                response = refuse(request, protobuf, HttpResponseStatus.METHOD_NOT_ALLOWED, 12,
+                response = refuse(request.protocolVersion(), protobuf, HttpResponseStatus.METHOD_NOT_ALLOWED, 12,
                         "POST an ExportTraceServiceRequest, not " + request.method());
                 response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
             } else if (!protobuf) {
-                response = refuse(request, false, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, 3,
+                response = refuse(request.protocolVersion(), false, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, 3,
                         "this sink reads binary protobuf (Content-Type: " + PROTOBUF + "), not "
                                 + (type.isEmpty() ? "no content type" : type));
             } else if ((count = countSpans(request.content())) < 0) {
-                response = refuse(request, true, HttpResponseStatus.BAD_REQUEST, 3, "not an OTLP ExportTraceServiceRequest");
+                response = refuse(request.protocolVersion(), true, HttpResponseStatus.BAD_REQUEST, 3, "not an OTLP ExportTraceServiceRequest");
             } else {
                 spans.addAndGet(count);
                 exports.incrementAndGet();
@@ -263,16 +262,17 @@ final class OtlpSink implements AutoCloseable {
             if (!ctx.channel().isActive()) {
                 return;
             }
-            byte[] why = ("unreadable request: " + cause + "\n").getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-                    Unpooled.wrappedBuffer(why));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, why.length).set(HttpHeaderNames.CONNECTION, "close");
+            FullHttpResponse response = unreadable(HttpVersion.HTTP_1_1, cause);
+            HttpUtil.setKeepAlive(response, false);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
 
+        private static FullHttpResponse unreadable(HttpVersion version, Throwable cause) {
+            return refuse(version, false, HttpResponseStatus.BAD_REQUEST, 3, "unreadable request: " + cause);
+        }
+
         /** A refusal: a google.rpc.Status (code, message) to a protobuf client, plain text to any other. */
-        private static FullHttpResponse refuse(FullHttpRequest request, boolean protobuf, HttpResponseStatus status,
+        private static FullHttpResponse refuse(HttpVersion version, boolean protobuf, HttpResponseStatus status,
                 int rpcCode, String why) {
             byte[] body;
             if (protobuf) {
@@ -289,8 +289,7 @@ final class OtlpSink implements AutoCloseable {
             } else {
                 body = (why + "\n").getBytes(StandardCharsets.UTF_8);
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
-                    Unpooled.wrappedBuffer(body));
+            FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, protobuf ? PROTOBUF : "text/plain; charset=utf-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             return response;
@@ -298,11 +297,7 @@ final class OtlpSink implements AutoCloseable {
     }
 
     private static long countSpans(ByteBuf request) {
-        try (ByteBufInputStream in = new ByteBufInputStream(request.duplicate())) {
-            return count(CodedInputStream.newInstance(in), 0);
-        } catch (IOException e) {
-            return -1;
-        }
+        return SPAN_COUNT.parse(new ByteBufInputStream(request.duplicate()));
     }
 
     /** ExportTraceServiceRequest: resource_spans (1) → scope_spans (2) → spans (2); -1 when it is not valid. */

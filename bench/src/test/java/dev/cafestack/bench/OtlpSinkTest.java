@@ -37,6 +37,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 
 import dev.cafestack.localrun.GrpcStandIn;
+import dev.cafestack.localrun.LocalPorts;
 
 class OtlpSinkTest {
 
@@ -199,7 +200,7 @@ class OtlpSinkTest {
             + "leaves nothing behind: its other port free again, its thread gone")
     void refusesATakenPort() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            int other = freePort();
+            int other = LocalPorts.free(1)[0];
             assertThatThrownBy(() -> new OtlpSink(other, taken.getLocalPort()).close())
                     .hasMessage("OTLP sink cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (OTLP/HTTP)");
             assertThat(bindable(other)).as("the gRPC port it had bound, released before the constructor threw").isTrue();
@@ -259,12 +260,6 @@ class OtlpSinkTest {
             gzip.write(bytes);
         }
         return out.toByteArray();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static boolean bindable(int port) {
