@@ -21,7 +21,7 @@ import io.quarkus.micrometer.runtime.binder.JVMInfoBinder;
  * <p>Left out: Micrometer's {@code JvmHeapPressureMetrics} ({@code jvm_memory_usage_after_gc},
  * {@code jvm_gc_overhead}), which no dashboard or alert of the stack reads. Its constructor divides a {@code Duration}
  * by a number, through {@code BigDecimal}, whose class initialisation on Java 25 is 40-90 ms of interpreted work on the
- * main thread of every start (docs/sizing.md, "What changed").
+ * main thread of every start (docs/sizing-log.md, "What changed").
  *
  * <p>Active only for exactly {@code quarkus.micrometer.binder.jvm=false}. Binds {@code JvmGcMetrics} in JVM mode, as
  * Quarkus does; the services are not built native.

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
  * <p>A decimal of at most 9 digits before and 9 after the point is all a menu needs, so mocha holds it as a
  * {@code long} of billionths rather than a {@link java.math.BigDecimal}: on Java 25, {@code BigDecimal}'s class
  * initialisation computes a table of powers of five up to 5^65536, 40-90 ms of interpreted work on the main thread
- * when the menu was mapped at startup (docs/sizing.md, "What changed").
+ * when the menu was mapped at startup (docs/sizing-log.md, "What changed").
  *
  * <p>SmallRye Config converts a value with {@link Converter} (registered in {@code META-INF/services}, for Quarkus and
  * the build's check alike); a value that is not such a number fails the mapping with the key, the value and the fix.
