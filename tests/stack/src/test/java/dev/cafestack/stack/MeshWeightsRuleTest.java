@@ -191,7 +191,7 @@ class MeshWeightsRuleTest {
     }
 
     @ParameterizedTest(name = "cafe.trace.sampling={0} samples {1} %")
-    @CsvSource({"1.0, 100.0", "0.05, 5.0", "0.001, 0.1", "0, 0.0"})
+    @CsvSource({"1.0, 100.0", "0.05, 5.0", "0.01, 1.0", "0.001, 0.1", "0, 0.0"})
     @DisplayName("the Telemetry sampling percentage is the services' sampling ratio times 100")
     void samplingPercentage(String sampling, String percentage) throws Exception {
         Run run = run("good", "0", "", sampling);
