@@ -99,6 +99,8 @@ final class OtlpSink implements AutoCloseable {
         }
     };
 
+    private static final String NOT_AN_EXPORT = "not an OTLP ExportTraceServiceRequest";
+
     /** The largest export either port takes: a batch of the services' spans is about 80 KiB. */
     private static final int MAX_EXPORT = 64 << 20;
 
@@ -125,13 +127,10 @@ final class OtlpSink implements AutoCloseable {
                 .build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(export, ServerCalls.asyncUnaryCall((count, reply) -> {
-                    if (count < 0) {
-                        reply.onError(Status.INVALID_ARGUMENT
-                                .withDescription("not an OTLP ExportTraceServiceRequest").asRuntimeException());
+                    if (!accept(count)) {
+                        reply.onError(Status.INVALID_ARGUMENT.withDescription(NOT_AN_EXPORT).asRuntimeException());
                         return;
                     }
-                    spans.addAndGet(count);
-                    exports.incrementAndGet();
                     reply.onNext(null);
                     reply.onCompleted();
                 }))
@@ -226,7 +225,6 @@ final class OtlpSink implements AutoCloseable {
             String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
             boolean protobuf = PROTOBUF.equalsIgnoreCase(String.valueOf(HttpUtil.getMimeType(type)).trim());
             FullHttpResponse response;
-            long count;
             if (!request.decoderResult().isSuccess()) {
                 response = unreadable(request.protocolVersion(), request.decoderResult().cause());
             } else if (!path.equals(HTTP_PATH)) {
@@ -240,11 +238,9 @@ final class OtlpSink implements AutoCloseable {
                 response = refuse(request.protocolVersion(), false, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, 3,
                         "this sink reads binary protobuf (Content-Type: " + PROTOBUF + "), not "
                                 + (type.isEmpty() ? "no content type" : type));
-            } else if ((count = countSpans(request.content())) < 0) {
-                response = refuse(request.protocolVersion(), true, HttpResponseStatus.BAD_REQUEST, 3, "not an OTLP ExportTraceServiceRequest");
+            } else if (!accept(countSpans(request.content()))) {
+                response = refuse(request.protocolVersion(), true, HttpResponseStatus.BAD_REQUEST, 3, NOT_AN_EXPORT);
             } else {
-                spans.addAndGet(count);
-                exports.incrementAndGet();
                 response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
             }
@@ -294,6 +290,16 @@ final class OtlpSink implements AutoCloseable {
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             return response;
         }
+    }
+
+    /** Counts an export of {@code count} spans, from either port; false (nothing counted) when it was not valid. */
+    private boolean accept(long count) {
+        if (count < 0) {
+            return false;
+        }
+        spans.addAndGet(count);
+        exports.incrementAndGet();
+        return true;
     }
 
     private static long countSpans(ByteBuf request) {
