@@ -2,6 +2,7 @@ package dev.cafestack.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +24,15 @@ final class Profiler {
 
     private final Path jcmd;
 
+    /**
+     * The jcmd beside the services' {@code java}, or, when that is a runtime without one (the images' base is a JRE),
+     * the jcmd of the JDK running the benchmark: JFR's diagnostic commands run inside the target JVM, so a jcmd of
+     * another release starts and stops its recording as well.
+     */
     Profiler(String java) {
-        this.jcmd = Path.of(java).resolveSibling("jcmd");
+        Path beside = Path.of(java).resolveSibling("jcmd");
+        this.jcmd = Files.isExecutable(beside) ? beside
+                : Path.of(System.getProperty("java.home"), "bin", "jcmd");
     }
 
     void start(long pid, Path file) {
@@ -39,7 +47,9 @@ final class Profiler {
     static String top(Path recording, int limit) throws IOException {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> cafe = new HashMap<>();
+        Map<String, Integer> interpreted = new HashMap<>();
         int total = 0;
+        int interpretedSamples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
@@ -51,6 +61,11 @@ final class Profiler {
             total++;
             List<RecordedFrame> frames = stack.getFrames();
             self.merge(name(frames.get(0)), 1, Integer::sum);
+            RecordedFrame slow = interpretedAboveCompiled(frames);
+            if (slow != null) {
+                interpretedSamples++;
+                interpreted.merge(name(slow), 1, Integer::sum);
+            }
             frames.stream().map(Profiler::name).filter(n -> n.startsWith("dev.cafestack.")).distinct()
                     .forEach(n -> cafe.merge(n, 1, Integer::sum));
         }
@@ -62,7 +77,34 @@ final class Profiler {
         out.append(cafe.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
                 .collect(Collectors.joining("\n")));
+        out.append(String.format(Locale.ROOT, "%n  samples running interpreted code above compiled code (not compiled yet, or deoptimized): %.1f%%;"
+                + " the innermost interpreted method:%n", interpretedSamples * 100.0 / samples));
+        out.append(interpreted.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
+                .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
+                .collect(Collectors.joining("\n")));
         return out.toString();
+    }
+
+    /**
+     * The innermost interpreted frame that runs above compiled code, or null: a method called from compiled code but
+     * running in the interpreter (not compiled yet, or deoptimized), where a warmed-up JVM should have none. The frames
+     * below the outermost compiled one do not count: a thread's run method and an event loop's are entered once and
+     * stay interpreted for good, costing nothing.
+     */
+    static RecordedFrame interpretedAboveCompiled(List<RecordedFrame> frames) {
+        int outermostCompiled = -1;
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            if (frames.get(i).isJavaFrame() && !"Interpreted".equals(frames.get(i).getType())) {
+                outermostCompiled = i;
+                break;
+            }
+        }
+        for (int i = 0; i < outermostCompiled; i++) {
+            if ("Interpreted".equals(frames.get(i).getType())) {
+                return frames.get(i);
+            }
+        }
+        return null;
     }
 
     private static String name(RecordedFrame frame) {

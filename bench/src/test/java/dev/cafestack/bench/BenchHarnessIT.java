@@ -37,7 +37,7 @@ class BenchHarnessIT {
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--idle-wait=1s", "--duration=2s",
-                "--warmup=1x1s", "--threads=1", "--connections=2", "--ports=free", "--out=" + out), new PrintStream(printed, true,
+                "--warmup=1x1s", "--threads=1", "--connections=2", "--ports=free", "--profile=true", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 
         int exit = bench.run();
@@ -72,6 +72,15 @@ class BenchHarnessIT {
         // orders a short window holds, and whether a loaded machine blows a deadline, is timing: not asserted.)
         assertThat(text).contains("obs-off first order: HTTP 201", "obs-on first order: HTTP 201",
                 "latte-down first order: HTTP 503");
+
+        // --profile: each JVM's first measured run is recorded (JFR, started and stopped with a jcmd even where the
+        // services' runtime is a JRE without one) and read back. How many samples a short, light run holds is timing.
+        for (String recorded : List.of("obs-off-mocha", "obs-off-latte", "obs-on-mocha", "obs-on-latte", "latte-down-mocha")) {
+            assertThat(text).containsPattern(recorded.replaceFirst("-(mocha|latte)$", " $1") + " profile: \\d+ execution samples; "
+                    + "hottest methods \\(own time\\):");
+            assertThat(out.resolve(recorded + ".jfr")).isNotEmptyFile();
+        }
+        assertThat(text).contains("samples running interpreted code above compiled code (not compiled yet, or deoptimized): ");
 
         // Two configurations, two services, two launches each: the first launch of each stopped once ready.
         assertThat(text).containsPattern("== obs-on: latte ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")

@@ -45,7 +45,11 @@ class TraceGateTest {
     @ValueSource(strings = {"", "garbage", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
         "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
         "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
-        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x"})
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",
+        // Characters beyond ASCII whose low seven bits are a hex digit's ('\u00b0' is 0x30 + 0x80, '\u0131' 0x31 + 0x100),
+        // and a digit of another script: none is a hex digit.
+        "00-4bf92f3577b34da6a3ce929d0e0e47\u00b06-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b\u0131-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0\u0661", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\u00e1\u00e1"})
     void malformedStartsANewTrace(String value) {
         assertThat(TraceGate.sampledFlag(value)).isEqualTo(-1);
         assertThat(new TraceGate(true, 1.0).traces(value)).isTrue();
