@@ -23,16 +23,21 @@ import jdk.jfr.consumer.RecordingFile;
 final class Profiler {
 
     private final Path jcmd;
+    private final Path java;
+
+    Profiler(String java) {
+        this.java = Path.of(java);
+        this.jcmd = jcmdFor(this.java, Path.of(System.getProperty("java.home")));
+    }
 
     /**
      * The jcmd beside the services' {@code java}, or, when that is a runtime without one (the images' base is a JRE),
-     * the jcmd of the JDK running the benchmark: JFR's diagnostic commands run inside the target JVM, so a jcmd of
-     * another release starts and stops its recording as well.
+     * the jcmd of the JDK running the benchmark ({@code javaHome}): JFR's diagnostic commands run inside the target JVM,
+     * so a jcmd of another release starts and stops its recording as well.
      */
-    Profiler(String java) {
-        Path beside = Path.of(java).resolveSibling("jcmd");
-        this.jcmd = Files.isExecutable(beside) ? beside
-                : Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    static Path jcmdFor(Path java, Path javaHome) {
+        Path beside = java.resolveSibling("jcmd");
+        return Files.isExecutable(beside) ? beside : javaHome.resolve("bin").resolve("jcmd");
     }
 
     void start(long pid, Path file) {
@@ -61,10 +66,10 @@ final class Profiler {
             total++;
             List<RecordedFrame> frames = stack.getFrames();
             self.merge(name(frames.get(0)), 1, Integer::sum);
-            RecordedFrame slow = interpretedAboveCompiled(frames);
-            if (slow != null) {
+            int slow = interpretedCalledFromCompiled(frames.stream().map(RecordedFrame::getType).toList());
+            if (slow >= 0) {
                 interpretedSamples++;
-                interpreted.merge(name(slow), 1, Integer::sum);
+                interpreted.merge(name(frames.get(slow)), 1, Integer::sum);
             }
             frames.stream().map(Profiler::name).filter(n -> n.startsWith("dev.cafestack.")).distinct()
                     .forEach(n -> cafe.merge(n, 1, Integer::sum));
@@ -77,8 +82,8 @@ final class Profiler {
         out.append(cafe.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
                 .collect(Collectors.joining("\n")));
-        out.append(String.format(Locale.ROOT, "%n  samples running interpreted code above compiled code (not compiled yet, or deoptimized): %.1f%%;"
-                + " the innermost interpreted method:%n", interpretedSamples * 100.0 / samples));
+        out.append(String.format(Locale.ROOT, "%n  samples where compiled code called into the interpreter (a method not compiled yet, or deoptimized): %.1f%%;"
+                + " the interpreted methods it called:%n", interpretedSamples * 100.0 / samples));
         out.append(interpreted.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
                 .collect(Collectors.joining("\n")));
@@ -86,25 +91,20 @@ final class Profiler {
     }
 
     /**
-     * The innermost interpreted frame that runs above compiled code, or null: a method called from compiled code but
-     * running in the interpreter (not compiled yet, or deoptimized), where a warmed-up JVM should have none. The frames
-     * below the outermost compiled one do not count: a thread's run method and an event loop's are entered once and
-     * stay interpreted for good, costing nothing.
+     * Of a stack's frame types (JFR's {@code RecordedFrame.getType()}, the innermost frame first), the index of the
+     * outermost interpreted frame whose caller is compiled ("JIT compiled" or "Inlined"), or -1: where compiled code
+     * calls into the interpreter, i.e. a method not compiled yet or deoptimized, which a warmed-up JVM should not have
+     * on its hot paths. Interpreted frames with no compiled caller do not count: a thread's run method and an event
+     * loop's are entered once and stay interpreted for good, costing nothing; nor do native frames count as compiled.
      */
-    static RecordedFrame interpretedAboveCompiled(List<RecordedFrame> frames) {
-        int outermostCompiled = -1;
-        for (int i = frames.size() - 1; i >= 0; i--) {
-            if (frames.get(i).isJavaFrame() && !"Interpreted".equals(frames.get(i).getType())) {
-                outermostCompiled = i;
-                break;
+    static int interpretedCalledFromCompiled(List<String> types) {
+        for (int i = types.size() - 2; i >= 0; i--) {
+            String caller = types.get(i + 1);
+            if ("Interpreted".equals(types.get(i)) && ("JIT compiled".equals(caller) || "Inlined".equals(caller))) {
+                return i;
             }
         }
-        for (int i = 0; i < outermostCompiled; i++) {
-            if ("Interpreted".equals(frames.get(i).getType())) {
-                return frames.get(i);
-            }
-        }
-        return null;
+        return -1;
     }
 
     private static String name(RecordedFrame frame) {
@@ -121,7 +121,8 @@ final class Profiler {
                 throw new IllegalStateException(String.join(" ", line) + " failed:\n" + out);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + jcmd + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot run " + jcmd + " (there is no jcmd beside " + java + " either): "
+                    + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -73,14 +73,15 @@ class BenchHarnessIT {
         assertThat(text).contains("obs-off first order: HTTP 201", "obs-on first order: HTTP 201",
                 "latte-down first order: HTTP 503");
 
-        // --profile: each JVM's first measured run is recorded (JFR, started and stopped with a jcmd even where the
-        // services' runtime is a JRE without one) and read back. How many samples a short, light run holds is timing.
+        // --profile: each JVM's first measured run is recorded (JFR, started and stopped with jcmd: the one beside the
+        // services' java, or the benchmark's own where that is a JRE, as the images' base is) and read back. How many
+        // samples a short, light run holds is timing; which jcmd and which frames count are ProfilerTest's.
         for (String recorded : List.of("obs-off-mocha", "obs-off-latte", "obs-on-mocha", "obs-on-latte", "latte-down-mocha")) {
             assertThat(text).containsPattern(recorded.replaceFirst("-(mocha|latte)$", " $1") + " profile: \\d+ execution samples; "
                     + "hottest methods \\(own time\\):");
             assertThat(out.resolve(recorded + ".jfr")).isNotEmptyFile();
         }
-        assertThat(text).contains("samples running interpreted code above compiled code (not compiled yet, or deoptimized): ");
+        assertThat(text).contains("samples where compiled code called into the interpreter (a method not compiled yet, or deoptimized): ");
 
         // Two configurations, two services, two launches each: the first launch of each stopped once ready.
         assertThat(text).containsPattern("== obs-on: latte ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")
