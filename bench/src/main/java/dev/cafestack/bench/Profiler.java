@@ -82,8 +82,8 @@ final class Profiler {
         out.append(cafe.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
                 .collect(Collectors.joining("\n")));
-        out.append(String.format(Locale.ROOT, "%n  samples where compiled code called into the interpreter (a method not compiled yet, or deoptimized): %.1f%%;"
-                + " the interpreted methods it called:%n", interpretedSamples * 100.0 / samples));
+        out.append(String.format(Locale.ROOT, "%n  samples where compiled code called into the interpreter (a method not"
+                + " compiled yet, or deoptimized): %.1f%%; the interpreted methods it called:%n", interpretedSamples * 100.0 / samples));
         out.append(interpreted.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
                 .collect(Collectors.joining("\n")));
@@ -121,8 +121,8 @@ final class Profiler {
                 throw new IllegalStateException(String.join(" ", line) + " failed:\n" + out);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + jcmd + " (there is no jcmd beside " + java + " either): "
-                    + e.getMessage(), e);
+            String fallback = jcmd.equals(java.resolveSibling("jcmd")) ? "" : " (there is no jcmd beside " + java + " either)";
+            throw new IllegalStateException("cannot run " + jcmd + fallback + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
