@@ -54,7 +54,6 @@ final class Profiler {
         Map<String, Integer> cafe = new HashMap<>();
         Map<String, Integer> interpreted = new HashMap<>();
         int total = 0;
-        int interpretedSamples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
@@ -68,26 +67,29 @@ final class Profiler {
             self.merge(name(frames.get(0)), 1, Integer::sum);
             int slow = interpretedCalledFromCompiled(frames.stream().map(RecordedFrame::getType).toList());
             if (slow >= 0) {
-                interpretedSamples++;
                 interpreted.merge(name(frames.get(slow)), 1, Integer::sum);
             }
             frames.stream().map(Profiler::name).filter(n -> n.startsWith("dev.cafestack.")).distinct()
                     .forEach(n -> cafe.merge(n, 1, Integer::sum));
         }
         int samples = Math.max(1, total);
+        int interpretedSamples = interpreted.values().stream().mapToInt(Integer::intValue).sum();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%d execution samples; hottest methods (own time):%n", total));
-        self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .forEach(e -> out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", e.getValue() * 100.0 / samples, e.getKey())));
+        String hottest = ranked(self, samples, limit);
+        out.append(hottest).append(hottest.isEmpty() ? "" : "\n");
         out.append("  cafe code on the stack (total time):\n");
-        out.append(cafe.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
-                .collect(Collectors.joining("\n")));
+        out.append(ranked(cafe, samples, limit));
         out.append(String.format(Locale.ROOT, "%n  samples where compiled code called into the interpreter (a method not"
                 + " compiled yet, or deoptimized): %.1f%%; the interpreted methods it called:%n", interpretedSamples * 100.0 / samples));
-        out.append(interpreted.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
-                .collect(Collectors.joining("\n")));
+        out.append(ranked(interpreted, samples, limit));
         return out.toString();
+    }
+
+    /** The {@code limit} largest counts, one line each ("share  method"), largest first. */
+    private static String ranked(Map<String, Integer> counts, int samples, int limit) {
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
+                .map(e -> String.format(Locale.ROOT, "    %5.1f%%  %s", e.getValue() * 100.0 / samples, e.getKey()))
+                .collect(Collectors.joining("\n"));
     }
 
     /**
