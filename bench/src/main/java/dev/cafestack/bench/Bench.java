@@ -56,8 +56,8 @@ public final class Bench {
     record Usage(double rssMedianMiB, double rssMaxMiB, double cpuMsPer1k, long threadsMax, long fdsMax) {
     }
 
-    /** One measured run of one configuration. */
-    record Run(String config, int index, Wrk.Result load, Map<String, Usage> usage) {
+    /** One measured run of one configuration: the {@code index}th of its launch's {@code round}. */
+    record Run(String config, int round, int index, Wrk.Result load, Map<String, Usage> usage) {
     }
 
     /**
@@ -68,6 +68,17 @@ public final class Bench {
 
         Launch(String config, Map<String, List<Long>> readyMillis) {
             this(config, readyMillis, Map.of());
+        }
+
+        /** This configuration's launches with those of a later round. */
+        Launch and(Launch later) {
+            Map<String, List<Long>> ready = new LinkedHashMap<>();
+            Map<String, List<IdleCpus.Wait>> waited = new LinkedHashMap<>();
+            for (Launch l : List.of(this, later)) {
+                l.readyMillis.forEach((service, ms) -> ready.computeIfAbsent(service, s -> new ArrayList<>()).addAll(ms));
+                l.waits.forEach((service, w) -> waited.computeIfAbsent(service, s -> new ArrayList<>()).addAll(w));
+            }
+            return new Launch(config, ready, waited);
         }
 
         /** The median launch -> ready of a service, in milliseconds. */
@@ -136,6 +147,8 @@ public final class Bench {
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private Sampler sampler;
+    /** The round being run (1 to --rounds): each launches, warms up and measures both configurations afresh. */
+    private int round = 1;
     /** Each service's image environment (its pom's Jib container, with its parents'). */
     private final Map<String, Map<String, String>> imageEnv = new LinkedHashMap<>();
 
@@ -199,7 +212,17 @@ public final class Bench {
                             ? "(--load-sampling=" + options.loadSampling() + ", an ablation: the environment's share is "
                                     + "mocha's CAFE_TRACE_SAMPLING=" + sampling + ")"
                             : "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over");
-            Wrk wrk = new Wrk(script, options.threads(), options.connections(), share);
+            // obs-off's own share, when asked (--obs-off-load-sampling): two variants of prod that differ by the share.
+            Map<String, Wrk> loads = new LinkedHashMap<>();
+            for (String config : Options.CONFIGS) {
+                loads.put(config, new Wrk(script, options.threads(), options.connections(), share));
+            }
+            if (!options.obsOffLoadSampling().isEmpty()) {
+                double offShare = Double.parseDouble(options.obsOffLoadSampling());
+                loads.put("obs-off", new Wrk(script, options.threads(), options.connections(), offShare));
+                out.printf(Locale.ROOT, "load: obs-off's orders %.1f %% sampled (--obs-off-load-sampling=%s)%n", offShare * 100,
+                        options.obsOffLoadSampling());
+            }
             sampler = new Sampler();
             try (OtlpSink sink = new OtlpSink(ports[6], ports[7])) {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):
@@ -210,23 +233,38 @@ public final class Bench {
                 if (latteDown && !needed.contains("obs-on")) {
                     needed.add("obs-on");
                 }
+                // Each round launches both configurations afresh: how C2 compiles a JVM's hot code differs from one
+                // launch to the next, and a launch keeps its speed through all its runs, so one launch per side
+                // compares two launches as much as two configurations (docs/sizing-log.md).
                 Map<String, Pair> pairs = new LinkedHashMap<>();
-                for (String config : Options.CONFIGS) {
-                    if (needed.contains(config)) {
-                        pairs.put(config, launch(config, config.equals("obs-off") ? 0 : 3, ports, latte, mocha, imageFlags));
-                    }
-                }
                 Map<String, Long> warmupOrders = new LinkedHashMap<>();
-                for (Pair pair : pairs.values()) {
-                    out.println(pair.config() + " first order: " + probe(pair.orders()));
-                }
-                warmUp(wrk, pairs.values().stream().map(p -> new Target(p.config(), p.orders(), p.jvms())).toList(), warmupOrders);
-                for (int i = 1; i <= options.runs(); i++) {
-                    for (String config : measured) {
-                        Pair pair = pairs.get(config);
-                        measure(config, i, wrk, pair.orders(), pair.jvms());
+                for (round = 1; round <= options.rounds(); round++) {
+                    if (options.rounds() > 1) {
+                        out.printf(Locale.ROOT, "%n==== round %d of %d%n", round, options.rounds());
+                    }
+                    for (Pair pair : pairs.values()) {
+                        stopQuietly(pair.mocha());
+                        stopQuietly(pair.latte());
+                    }
+                    pairs.clear();
+                    for (String config : Options.CONFIGS) {
+                        if (needed.contains(config)) {
+                            pairs.put(config, launch(config, config.equals("obs-off") ? 0 : 3, ports, latte, mocha, imageFlags));
+                        }
+                    }
+                    for (Pair pair : pairs.values()) {
+                        out.println(pair.config() + " first order: " + probe(pair.orders()));
+                    }
+                    warmUp(loads, pairs.values().stream().map(p -> new Target(p.config(), p.orders(), p.jvms())).toList(),
+                            warmupOrders);
+                    for (int i = 1; i <= options.runs(); i++) {
+                        for (String config : measured) {
+                            Pair pair = pairs.get(config);
+                            measure(config, i, loads.get(config), pair.orders(), pair.jvms());
+                        }
                     }
                 }
+                round = options.rounds();
                 if (measured.contains("obs-on")) {
                     Thread.sleep(1500); // one more export interval of the batch span processor
                     // With obs-off's tracing switched back on (--obs-off-env), its services export to the same sink.
@@ -249,7 +287,7 @@ public final class Bench {
                         stopQuietly(p.mocha());
                         stopQuietly(p.latte());
                     });
-                    latteDown(wrk, on);
+                    latteDown(loads.get("latte-down"), on);
                 }
             }
             summary();
@@ -296,7 +334,7 @@ public final class Bench {
         Launch launch = new Launch(config, Map.of("mocha", List.copyOf(mochaReady), "latte", List.copyOf(latteReady)),
                 options.idleWait().isZero() ? Map.of()
                         : Map.of("mocha", List.copyOf(mochaWaited), "latte", List.copyOf(latteWaited)));
-        launches.put(config, launch);
+        launches.merge(config, launch, Launch::and);
         out.printf(Locale.ROOT, "%n== %s: latte ready %s after launch (pid %d, ports %d/%d), mocha ready %s after launch "
                 + "(pid %d, port %d)%n", config, launch.describe("latte"), latteJvm.pid(), latteGrpc, latteHttp,
                 launch.describe("mocha"), mochaJvm.pid(), mochaHttp);
@@ -317,7 +355,8 @@ public final class Bench {
             String readiness, List<Long> readyMillis, List<IdleCpus.Wait> waits) throws InterruptedException {
         for (int i = 1; ; i++) {
             // The last launch, which serves the load, writes <config>-<service>.log; the ones before keep their own.
-            String log = config + "-" + c.service() + (i == options.launches() ? "" : "-launch" + i) + ".log";
+            String log = config + "-" + c.service() + (round == 1 ? "" : "-round" + round)
+                    + (i == options.launches() ? "" : "-launch" + i) + ".log";
             IdleCpus.Wait wait = IdleCpus.await(options.idleWait());
             waits.add(wait);
             if (!wait.idle()) {
@@ -419,10 +458,12 @@ public final class Bench {
             out.printf(Locale.ROOT, "%s: environment '%s' Deployment limits cpu %s memory %s -> %s%n", c.service(),
                     options.env(), c.cpuLimit(), c.memoryLimit(), String.join(" ", containerFlags(c)));
         }
-        out.printf(Locale.ROOT, "load: wrk -t%d -c%d, POST /api/orders; warm-up at most %d x %ds; %d run(s) of %ds per config, "
+        out.printf(Locale.ROOT, "load: wrk -t%d -c%d, POST /api/orders; warm-up at most %d x %ds; %s%d run(s) of %ds per config, "
                         + "the configurations' runs alternating; ports obs-off mocha %d, latte %d/%d; obs-on mocha %d, latte %d/%d; "
                         + "OTLP sink gRPC %d (the services' exporter), HTTP %d; output %s%n", options.threads(), options.connections(),
-                options.warmupWindows(), options.warmupWindow().toSeconds(), options.runs(), options.duration().toSeconds(),
+                options.warmupWindows(), options.warmupWindow().toSeconds(),
+                options.rounds() > 1 ? options.rounds() + " rounds, each a new launch of every JVM, its warm-up and " : "",
+                options.runs(), options.duration().toSeconds(),
                 ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7], options.out());
         if (!options.obsOnEnv().isEmpty()) {
             out.printf(Locale.ROOT, "obs-on also with: %s (an ablation, not the prod configuration)%n", options.obsOnEnv());
@@ -493,7 +534,7 @@ public final class Bench {
      * is then measured with the JIT taking CPU. Prints every window's rate and JIT time and the verdict; records the
      * orders each target's warm-up served.
      */
-    private void warmUp(Wrk wrk, List<Target> targets, Map<String, Long> served) throws InterruptedException {
+    private void warmUp(Map<String, Wrk> loads, List<Target> targets, Map<String, Long> served) throws InterruptedException {
         long windowMillis = options.warmupWindow().toMillis();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, Map<String, List<Double>>> jit = new LinkedHashMap<>();
@@ -507,7 +548,7 @@ public final class Bench {
             for (Target t : List.copyOf(unsettled)) {
                 Map<String, Double> jitBefore = new LinkedHashMap<>();
                 t.jvms().forEach(j -> jitBefore.put(j.name, Proc.jitSeconds(j.pid())));
-                Wrk.Result window = wrk.run(t.url(), options.warmupWindow());
+                Wrk.Result window = loads.get(t.config()).run(t.url(), options.warmupWindow());
                 for (ServiceProcess j : t.jvms()) {
                     double before = jitBefore.get(j.name);
                     double after = Proc.jitSeconds(j.pid());
@@ -563,7 +604,7 @@ public final class Bench {
     private void measure(String config, int i, Wrk wrk, String url, List<ServiceProcess> jvms) throws InterruptedException {
         Map<String, Long> cpuBefore = new LinkedHashMap<>();
         jvms.forEach(j -> cpuBefore.put(j.name, Proc.cpuMillis(j.pid())));
-        boolean profile = options.profile() && i == 1;
+        boolean profile = options.profile() && i == 1 && (round == 1 || config.equals("latte-down"));
         Profiler profiler = new Profiler(options.java(config));
         if (profile) {
             jvms.forEach(j -> profiler.start(j.pid(), options.out().resolve(config + "-" + j.name + ".jfr")));
@@ -592,7 +633,7 @@ public final class Bench {
             usage.put(j.name, new Usage(s.rssMedianMiB(), s.rssMaxMiB(),
                     load.requests() == 0 ? 0 : cpu * 1000.0 / load.requests(), s.threadsMax(), s.fdsMax()));
         }
-        Run run = new Run(config, i, load, usage);
+        Run run = new Run(config, round, i, load, usage);
         runs.add(run);
         out.println(describe(run));
     }
@@ -606,7 +647,7 @@ public final class Bench {
         out.printf(Locale.ROOT, "%n== latte-down: obs-on's latte stopped (exit %d); mocha has %d threads, %d open fds%n", exit,
                 threadsBefore, fdsBefore);
         out.println("latte-down first order: " + probe(url));
-        warmUp(wrk, List.of(new Target("latte-down", url, List.of(mocha))), new LinkedHashMap<>());
+        warmUp(Map.of("latte-down", wrk), List.of(new Target("latte-down", url, List.of(mocha))), new LinkedHashMap<>());
         for (int i = 1; i <= options.runs(); i++) {
             measure("latte-down", i, wrk, url, List.of(mocha));
         }
@@ -657,8 +698,9 @@ public final class Bench {
 
     private String describe(Run run) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "%-10s run %d/%d: %,9.0f orders/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %7.2f ms  max %7.2f ms  non-2xx %,d  socket errors %d",
-                run.config, run.index, options.runs(), run.load.rate(), run.load.p50() / 1e3, run.load.p99() / 1e3,
+                "%-10s %srun %d/%d: %,9.0f orders/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %7.2f ms  max %7.2f ms  non-2xx %,d  socket errors %d",
+                run.config, options.rounds() > 1 && !run.config.equals("latte-down") ? "round " + run.round + " " : "",
+                run.index, options.runs(), run.load.rate(), run.load.p50() / 1e3, run.load.p99() / 1e3,
                 run.load.p999() / 1e3, run.load.max() / 1e3, run.load.non2xx(), run.load.socketErrors()));
         run.usage.forEach((service, u) -> line.append(String.format(Locale.ROOT,
                 "  | %s RSS %.0f/%.0f MiB (median/max), %.1f CPU-ms per 1k orders, %d threads",
@@ -667,7 +709,9 @@ public final class Bench {
     }
 
     private void summary() {
-        out.printf(Locale.ROOT, "%n== medians of %d run(s) per config (%s; load after: %s)%n", options.runs(),
+        out.printf(Locale.ROOT, "%n== medians of %d run(s) per config%s (%s; load after: %s)%n", options.runs() * options.rounds(),
+                options.rounds() > 1 ? String.format(Locale.ROOT, ", %d rounds of %d (latte-down's %d in the last round)",
+                        options.rounds(), options.runs(), options.runs()) : "",
                 Machine.describe(), Machine.loadAverage());
         out.printf(Locale.ROOT, "%-10s %10s %8s %8s %9s %9s %9s %16s %12s %16s %12s %14s%n", "config", "orders/s",
                 "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx", "mocha RSS MiB", "mocha CPU", "latte RSS MiB",
@@ -713,6 +757,11 @@ public final class Bench {
                     median(on, r -> r.load.rate()) / median(off, r -> r.load.rate()),
                     median(on, r -> r.load.p99()) / median(off, r -> r.load.p99()),
                     paired(off, on, r -> r.load.rate()), paired(off, on, r -> r.load.p99()));
+            if (options.rounds() > 1) {
+                out.printf(Locale.ROOT, "obs-on / obs-off round by round (each round's medians; a round is one launch of "
+                        + "each side): orders/s %s, p99 %s%n", byRound(off, on, r -> r.load.rate()),
+                        byRound(off, on, r -> r.load.p99()));
+            }
         }
         if (!on.isEmpty() && !down.isEmpty()) {
             out.printf(Locale.ROOT, "latte-down / obs-on: orders/s %.2fx (target >= 0.50x); latte-down max latency %.1f ms%n",
@@ -745,6 +794,21 @@ public final class Bench {
         List<String> each = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ratios[i] = figure.applyAsDouble(on.get(i)) / figure.applyAsDouble(off.get(i));
+            each.add(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        return String.format(Locale.ROOT, "%s (median %.2fx)", String.join(" ", each), Stats.median(ratios));
+    }
+
+    /** The ratios on/off of each round's medians, and their median. */
+    static String byRound(List<Run> off, List<Run> on, ToDoubleFunction<Run> figure) {
+        List<Integer> rounds = off.stream().map(Run::round).distinct().filter(r -> on.stream().anyMatch(o -> o.round == r))
+                .sorted().toList();
+        double[] ratios = new double[rounds.size()];
+        List<String> each = new ArrayList<>();
+        for (int i = 0; i < rounds.size(); i++) {
+            int round = rounds.get(i);
+            ratios[i] = median(on.stream().filter(r -> r.round == round).toList(), figure)
+                    / median(off.stream().filter(r -> r.round == round).toList(), figure);
             each.add(String.format(Locale.ROOT, "%.2f", ratios[i]));
         }
         return String.format(Locale.ROOT, "%s (median %.2fx)", String.join(" ", each), Stats.median(ratios));

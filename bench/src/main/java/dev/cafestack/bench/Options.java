@@ -12,10 +12,10 @@ import java.util.stream.Stream;
 import dev.cafestack.localrun.ImageJvm;
 
 /** What one benchmark run does: parsed from {@code --name=value} arguments (see README.md). */
-record Options(Path root, String env, List<String> configs, int runs, int launches, Duration idleWait,
+record Options(Path root, String env, List<String> configs, int runs, int rounds, int launches, Duration idleWait,
         Duration duration, int warmupWindows, Duration warmupWindow, int threads, int connections, String ports, Path out,
         String java, boolean profile, List<String> jvmArgs, Map<String, String> obsOnEnv, List<String> obsOnJvmArgs,
-        String obsOnJava, String loadSampling, Map<String, String> obsOffEnv) {
+        String obsOnJava, String loadSampling, Map<String, String> obsOffEnv, String obsOffLoadSampling) {
 
     static final List<String> CONFIGS = List.of("obs-off", "obs-on", "latte-down");
 
@@ -60,8 +60,13 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
             throw new IllegalArgumentException("--launches is how many times each service is launched to time its start, "
                     + "at least 1; got: " + launches);
         }
+        int rounds = Integer.parseInt(take(given, "rounds", "3"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds is how many times both configurations are launched, warmed up and "
+                    + "measured (--runs runs each time), at least 1; got: " + rounds);
+        }
         Options options = new Options(root, take(given, "env", "prod"), List.copyOf(configs),
-                Integer.parseInt(take(given, "runs", "6")), launches, idleWait(take(given, "idle-wait", "10s")),
+                Integer.parseInt(take(given, "runs", "6")), rounds, launches, idleWait(take(given, "idle-wait", "10s")),
                 duration(take(given, "duration", "10s")),
                 Integer.parseInt(warmup.substring(0, warmup.indexOf('x'))), duration(warmup.substring(warmup.indexOf('x') + 1)),
                 Integer.parseInt(take(given, "threads", "2")), Integer.parseInt(take(given, "connections", "64")),
@@ -70,17 +75,25 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
                 Boolean.parseBoolean(take(given, "profile", "false")),
                 flags(take(given, "jvm-args", "")), assignments("obs-on-env", take(given, "obs-on-env", "")),
                 flags(take(given, "obs-on-jvm-args", "")), obsOnJava(take(given, "obs-on-java", "")),
-                loadSampling(take(given, "load-sampling", "")), assignments("obs-off-env", take(given, "obs-off-env", "")));
+                loadSampling("load-sampling", take(given, "load-sampling", "")),
+                assignments("obs-off-env", take(given, "obs-off-env", "")),
+                loadSampling("obs-off-load-sampling", take(given, "obs-off-load-sampling", "")));
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + given.keySet());
         }
         List<String> writesAtExit = Stream.concat(options.jvmArgs.stream(), options.obsOnJvmArgs.stream())
                 .filter(flag -> CLASS_DATA_AT_EXIT_FLAGS.stream().anyMatch(flag::startsWith))
                 .toList();
-        if (!writesAtExit.isEmpty() && options.launches > 1) {
+        if (!writesAtExit.isEmpty() && (options.launches > 1 || options.rounds > 1)) {
             throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and each "
-                    + "of the " + options.launches + " launches but the last is stopped once ready: run such a JVM once, "
-                    + "with --launches=1 (-Dbench.launches=1)");
+                    + "of the " + options.launches + " launches but the last is stopped once ready, in each of "
+                    + options.rounds + " round(s): run such a JVM once, with --launches=1 --rounds=1 "
+                    + "(-Dbench.launches=1 -Dbench.rounds=1)");
+        }
+        if (!options.obsOffLoadSampling.isEmpty() && !"false".equalsIgnoreCase(options.obsOffEnv.get("QUARKUS_OTEL_SDK_DISABLED"))) {
+            throw new IllegalArgumentException("--obs-off-load-sampling=" + options.obsOffLoadSampling + " marks a share of "
+                    + "obs-off's orders sampled, but obs-off traces nothing: switch its tracing back on with "
+                    + "--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=false,... (bench/README.md)");
         }
         if (options.duration.toSeconds() < 1 || options.warmupWindow.toSeconds() < 1) {
             throw new IllegalArgumentException("wrk measures whole seconds: --duration and the warm-up window must be >= 1s");
@@ -111,16 +124,17 @@ record Options(Path root, String env, List<String> configs, int runs, int launch
      * The share of orders whose traceparent says "sampled", when it is not the environment's (mocha's rendered
      * CAFE_TRACE_SAMPLING): empty for the environment's, else a ratio from 0 to 1, for both configurations' load.
      */
-    static String loadSampling(String given) {
+    static String loadSampling(String option, String given) {
         String value = given.trim();
         if (value.isEmpty()) {
             return value;
         }
         double ratio = value.matches("\\d*\\.?\\d+") ? Double.parseDouble(value) : Double.NaN;
         if (!(ratio >= 0.0 && ratio <= 1.0)) {
-            throw new IllegalArgumentException("--load-sampling (-Dbench.load-sampling) is the share of orders the load "
-                    + "marks sampled, a ratio from 0 to 1 (e.g. 0 for none), or empty for the environment's "
-                    + "CAFE_TRACE_SAMPLING; got: " + given);
+            throw new IllegalArgumentException("--" + option + " (-Dbench." + option + ") is the share of orders the load "
+                    + "marks sampled, a ratio from 0 to 1 (e.g. 0 for none), or empty for "
+                    + ("load-sampling".equals(option) ? "the environment's CAFE_TRACE_SAMPLING" : "--load-sampling's")
+                    + "; got: " + given);
         }
         return value;
     }

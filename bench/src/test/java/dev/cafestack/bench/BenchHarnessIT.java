@@ -32,11 +32,11 @@ class BenchHarnessIT {
             "ready_latte_ms", "ready_latte_ms_min", "ready_latte_ms_max");
 
     @Test
-    @DisplayName("a brief run starts both services, times two launches of each, prints every figure of obs-off, obs-on and "
-            + "latte-down, and stops what it started")
+    @DisplayName("a brief run of two rounds starts both services afresh in each, times two launches of each, prints every "
+            + "figure of obs-off, obs-on and latte-down, and stops what it started")
     void briefRunPrintsEveryFigureAndStopsCleanly(@TempDir Path out) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--launches=2", "--idle-wait=1s", "--duration=2s",
+        Bench bench = new Bench(Options.parse("--root=" + ROOT, "--runs=1", "--rounds=2", "--launches=2", "--idle-wait=1s", "--duration=2s",
                 "--warmup=1x1s", "--threads=1", "--connections=2", "--ports=free", "--profile=true", "--out=" + out), new PrintStream(printed, true,
                 StandardCharsets.UTF_8));
 
@@ -50,6 +50,8 @@ class BenchHarnessIT {
                 "latte: image JVM flags (services/latte/pom.xml with the root pom's Jib entrypoint): -XX:MaxRAMPercentage=",
                 "-XX:MaxRAM=", "obs-off warm-up, orders/s per 1s window", "obs-on warm-up", "latte-down warm-up",
                 "obs-on / obs-off: orders/s", "latte-down / obs-on: orders/s", "the OTLP sink received",
+                "==== round 1 of 2", "==== round 2 of 2", "medians of 2 run(s) per config, 2 rounds of 1 (latte-down's 1 in the last round)",
+                "obs-on / obs-off round by round (each round's medians; a round is one launch of each side): orders/s ",
                 "latte-down: mocha threads", "BENCH-DONE");
         // The OTLP sink shares the services' cores: what its thread used is printed beside the spans it received.
         // (The services' batch processors export at least every 5 s: spans from the warm-up have arrived by then.)
@@ -83,9 +85,12 @@ class BenchHarnessIT {
         }
         assertThat(text).contains("samples where compiled code called into the interpreter (a method not compiled yet, or deoptimized): ");
 
-        // Two configurations, two services, two launches each: the first launch of each stopped once ready.
+        // Two configurations, two services, two launches each per round: the first launch of each stopped once ready; the
+        // second round's launch lines give that round's launches, the summary's ready times all four.
         assertThat(text).containsPattern("== obs-on: latte ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")
-                .containsPattern("mocha ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch");
+                .containsPattern("mocha ready median \\d+ ms of 2 launches \\(\\d+, \\d+\\) after launch")
+                .containsPattern("obs-on +round 2 run 1/1: ")
+                .containsPattern("obs-on / obs-off round by round .*: orders/s \\d+\\.\\d\\d \\d+\\.\\d\\d \\(median ");
         // Each launch waited for idle CPUs (at most --idle-wait), and a line says how long (a range, or one figure when
         // both waits took the same milliseconds), or that some found them busy.
         assertThat(text).containsPattern("obs-on: (each launch on idle CPUs|not every launch on idle CPUs); the waits before "
@@ -98,13 +103,15 @@ class BenchHarnessIT {
                         .isBetween(min, max);
             }
         });
-        assertThat(bench.startedPids()).hasSize(8)
+        assertThat(bench.startedPids()).hasSize(16)
                 .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid " + pid)
                         .isNotEqualTo(java.util.Optional.of(true)));
         assertThat(out.resolve("obs-on-mocha.log")).exists();
         // The first of the two launches kept its own output.
         assertThat(out.resolve("obs-on-mocha-launch1.log")).exists();
         assertThat(out.resolve("obs-off-latte-launch1.log")).exists();
+        assertThat(out.resolve("obs-on-mocha-round2.log")).exists();
+        assertThat(out.resolve("obs-off-latte-round2-launch1.log")).exists();
         assertThat(out.resolve("obs-on-mocha/config/mocha.yaml")).exists();
     }
 

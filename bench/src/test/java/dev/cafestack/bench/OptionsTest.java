@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
@@ -125,6 +126,40 @@ class OptionsTest {
     }
 
     @Test
+    @DisplayName("marks obs-off's orders at a share of their own only when obs-off traces, and refuses a share that is not a ratio")
+    void obsOffLoadSamplingNeedsObsOffTracing() {
+        String tracing = "--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=false,QUARKUS_LOG_CONSOLE_JSON_ENABLED=true,CAFE_METRICS_ENABLED=true";
+        assertThat(Options.parse("--root=" + root).obsOffLoadSampling()).isEmpty();
+        assertThat(Options.parse("--root=" + root, tracing, "--obs-off-load-sampling=0").obsOffLoadSampling()).isEqualTo("0");
+        assertThat(Options.parse("--root=" + root, tracing, "--load-sampling=0.01", "--obs-off-load-sampling=0.25"))
+                .satisfies(o -> assertThat(o.loadSampling()).isEqualTo("0.01"))
+                .satisfies(o -> assertThat(o.obsOffLoadSampling()).isEqualTo("0.25"));
+        // obs-off with its tracing off (the default, or switched off again) would ignore the share.
+        for (List<String> off : List.of(List.<String>of(), List.of("--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=true"),
+                List.of("--obs-off-env=CAFE_METRICS_ENABLED=true"))) {
+            List<String> args = new ArrayList<>(off);
+            args.add("--root=" + root);
+            args.add("--obs-off-load-sampling=0");
+            assertThatThrownBy(() -> Options.parse(args.toArray(String[]::new))).as(off.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("obs-off traces nothing")
+                    .hasMessageContaining("--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=false");
+        }
+        assertThatThrownBy(() -> Options.parse("--root=" + root, tracing, "--obs-off-load-sampling=2"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--obs-off-load-sampling")
+                .hasMessageContaining("a ratio from 0 to 1").hasMessageContaining("--load-sampling's; got: 2");
+    }
+
+    @Test
+    @DisplayName("measures three rounds of launches of each configuration by default, as many as asked, and refuses fewer than one")
+    void roundsLaunchEachConfigurationAfresh() {
+        assertThat(Options.parse("--root=" + root).rounds()).isEqualTo(3);
+        assertThat(Options.parse("--root=" + root, "--rounds=1").rounds()).isEqualTo(1);
+        assertThatThrownBy(() -> Options.parse("--root=" + root, "--rounds=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--rounds")
+                .hasMessageContaining("at least 1; got: 0");
+    }
+
+    @Test
     @DisplayName("times five launches of each service by default, as many as asked, and refuses fewer than one, or more "
             + "than one of a JVM that writes its class data archive on exit")
     void launchesEachServiceToTimeItsStart() {
@@ -139,11 +174,15 @@ class OptionsTest {
             for (String option : List.of("--jvm-args=", "--obs-on-jvm-args=")) {
                 assertThatThrownBy(() -> Options.parse("--root=" + root, option + "-Xlog:gc " + writer))
                         .as(option + writer).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(writer)
-                        .hasMessageContaining("--launches=1");
+                        .hasMessageContaining("--launches=1 --rounds=1");
             }
+            // ...and at every round's launch.
+            assertThatThrownBy(() -> Options.parse("--root=" + root, "--launches=1", "--rounds=2", "--jvm-args=" + writer))
+                    .as("2 rounds " + writer).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(writer)
+                    .hasMessageContaining("in each of 2 round(s)");
         }
-        assertThat(Options.parse("--root=" + root, "--launches=1", "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot")
-                .launches()).isEqualTo(1);
+        assertThat(Options.parse("--root=" + root, "--launches=1", "--rounds=1",
+                "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot").launches()).isEqualTo(1);
     }
 
     private void record(String service, String java) throws IOException {

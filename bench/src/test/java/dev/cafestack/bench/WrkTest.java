@@ -66,7 +66,24 @@ class WrkTest {
         assertThat(Bench.paired(off, on, r -> r.load().rate())).isEqualTo("0.90 0.96 0.70 (median 0.90x)");
     }
 
+    @Test
+    @DisplayName("round by round, each round's obs-on median is set against its obs-off median, and their median given")
+    void roundRatios() {
+        java.util.List<Bench.Run> off = java.util.List.of(run("obs-off", 1, 1, 1000), run("obs-off", 1, 2, 1200),
+                run("obs-off", 1, 3, 800), run("obs-off", 2, 1, 500), run("obs-off", 2, 2, 600), run("obs-off", 2, 3, 400),
+                run("obs-off", 3, 1, 1000), run("obs-off", 3, 2, 1000), run("obs-off", 3, 3, 1000));
+        java.util.List<Bench.Run> on = java.util.List.of(run("obs-on", 1, 1, 900), run("obs-on", 1, 2, 100),
+                run("obs-on", 1, 3, 950), run("obs-on", 2, 1, 550), run("obs-on", 2, 2, 600), run("obs-on", 2, 3, 700),
+                run("obs-on", 3, 1, 800), run("obs-on", 3, 2, 800), run("obs-on", 3, 3, 800));
+        // Round 1: 900 / 1000; round 2: 600 / 500; round 3: 800 / 1000.
+        assertThat(Bench.byRound(off, on, r -> r.load().rate())).isEqualTo("0.90 1.20 0.80 (median 0.90x)");
+    }
+
     private static Bench.Run run(String config, int index, long requests) {
-        return new Bench.Run(config, index, new Wrk.Result(requests, 1_000_000, 0, 0, 1, 2, 3, 4), java.util.Map.of());
+        return run(config, 1, index, requests);
+    }
+
+    private static Bench.Run run(String config, int round, int index, long requests) {
+        return new Bench.Run(config, round, index, new Wrk.Result(requests, 1_000_000, 0, 0, 1, 2, 3, 4), java.util.Map.of());
     }
 }
