@@ -168,6 +168,11 @@ public final class Bench {
         System.exit(exit);
     }
 
+    /** The rounds to run: {@code --rounds}, or one when only latte-down is asked for (nothing to compare). */
+    int rounds() {
+        return options.configs().stream().allMatch("latte-down"::equals) ? 1 : options.rounds();
+    }
+
     /** The process ids of every JVM this run started (for checks that they are gone). */
     List<Long> startedPids() {
         return started.stream().map(ServiceProcess::pid).toList();
@@ -228,19 +233,21 @@ public final class Bench {
                 // Both configurations run side by side and their measured runs alternate (obs-off, obs-on, obs-off, ...):
                 // this machine's speed drifts by a quarter within an hour, and only runs taken together compare.
                 List<String> measured = options.configs().stream().filter(c -> !c.equals("latte-down")).toList();
+                int rounds = rounds();
                 boolean latteDown = options.configs().contains("latte-down");
                 List<String> needed = new ArrayList<>(measured);
                 if (latteDown && !needed.contains("obs-on")) {
                     needed.add("obs-on");
                 }
-                // Each round launches both configurations afresh: how C2 compiles a JVM's hot code differs from one
-                // launch to the next, and a launch keeps its speed through all its runs, so one launch per side
-                // compares two launches as much as two configurations (docs/sizing-log.md).
+                // Each round launches both configurations afresh: a launch keeps its speed through all its runs, and
+                // two launches of the same configuration can differ by 6-11 % (likely how C2 compiled each one's hot
+                // code), so one launch per side compares two launches as much as two configurations
+                // (docs/sizing-log.md). With latte-down alone nothing is compared: one round.
                 Map<String, Pair> pairs = new LinkedHashMap<>();
                 Map<String, Long> warmupOrders = new LinkedHashMap<>();
-                for (round = 1; round <= options.rounds(); round++) {
-                    if (options.rounds() > 1) {
-                        out.printf(Locale.ROOT, "%n==== round %d of %d%n", round, options.rounds());
+                for (round = 1; round <= rounds; round++) {
+                    if (rounds > 1) {
+                        out.printf(Locale.ROOT, "%n==== round %d of %d%n", round, rounds);
                     }
                     for (Pair pair : pairs.values()) {
                         stopQuietly(pair.mocha());
@@ -264,14 +271,15 @@ public final class Bench {
                         }
                     }
                 }
-                round = options.rounds();
+                round = rounds;
                 if (measured.contains("obs-on")) {
                     Thread.sleep(1500); // one more export interval of the batch span processor
                     // With obs-off's tracing switched back on (--obs-off-env), its services export to the same sink.
                     List<String> exporting = "false".equalsIgnoreCase(options.obsOffEnv().get("QUARKUS_OTEL_SDK_DISABLED"))
                             && measured.contains("obs-off") ? List.of("obs-on", "obs-off") : List.of("obs-on");
                     long served = runs.stream().filter(r -> exporting.contains(r.config)).mapToLong(r -> r.load.requests()).sum()
-                            + exporting.stream().mapToLong(c -> warmupOrders.getOrDefault(c, 0L)).sum() + 1;
+                            + exporting.stream().mapToLong(c -> warmupOrders.getOrDefault(c, 0L)).sum()
+                            + (long) rounds * exporting.size(); // each round's first order of each
                     long sinkCpu = sink.cpuMillis();
                     notes.put("spans", String.format(Locale.ROOT,
                             "%s: the OTLP sink received %d spans in %d exports for %d orders (warm-up and runs; "
@@ -462,7 +470,7 @@ public final class Bench {
                         + "the configurations' runs alternating; ports obs-off mocha %d, latte %d/%d; obs-on mocha %d, latte %d/%d; "
                         + "OTLP sink gRPC %d (the services' exporter), HTTP %d; output %s%n", options.threads(), options.connections(),
                 options.warmupWindows(), options.warmupWindow().toSeconds(),
-                options.rounds() > 1 ? options.rounds() + " rounds, each a new launch of every JVM, its warm-up and " : "",
+                rounds() > 1 ? rounds() + " rounds, each a new launch of every JVM, its warm-up and " : "",
                 options.runs(), options.duration().toSeconds(),
                 ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7], options.out());
         if (!options.obsOnEnv().isEmpty()) {
@@ -699,7 +707,7 @@ public final class Bench {
     private String describe(Run run) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "%-10s %srun %d/%d: %,9.0f orders/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %7.2f ms  max %7.2f ms  non-2xx %,d  socket errors %d",
-                run.config, options.rounds() > 1 && !run.config.equals("latte-down") ? "round " + run.round + " " : "",
+                run.config, rounds() > 1 && !run.config.equals("latte-down") ? "round " + run.round + " " : "",
                 run.index, options.runs(), run.load.rate(), run.load.p50() / 1e3, run.load.p99() / 1e3,
                 run.load.p999() / 1e3, run.load.max() / 1e3, run.load.non2xx(), run.load.socketErrors()));
         run.usage.forEach((service, u) -> line.append(String.format(Locale.ROOT,
@@ -709,9 +717,10 @@ public final class Bench {
     }
 
     private void summary() {
-        out.printf(Locale.ROOT, "%n== medians of %d run(s) per config%s (%s; load after: %s)%n", options.runs() * options.rounds(),
-                options.rounds() > 1 ? String.format(Locale.ROOT, ", %d rounds of %d (latte-down's %d in the last round)",
-                        options.rounds(), options.runs(), options.runs()) : "",
+        out.printf(Locale.ROOT, "%n== medians of %d run(s) per config%s (%s; load after: %s)%n", options.runs() * rounds(),
+                rounds() > 1 ? String.format(Locale.ROOT, ", %d rounds of %d%s", rounds(), options.runs(),
+                        options.configs().contains("latte-down")
+                                ? String.format(Locale.ROOT, " (latte-down's %d in the last round)", options.runs()) : "") : "",
                 Machine.describe(), Machine.loadAverage());
         out.printf(Locale.ROOT, "%-10s %10s %8s %8s %9s %9s %9s %16s %12s %16s %12s %14s%n", "config", "orders/s",
                 "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx", "mocha RSS MiB", "mocha CPU", "latte RSS MiB",
@@ -757,7 +766,7 @@ public final class Bench {
                     median(on, r -> r.load.rate()) / median(off, r -> r.load.rate()),
                     median(on, r -> r.load.p99()) / median(off, r -> r.load.p99()),
                     paired(off, on, r -> r.load.rate()), paired(off, on, r -> r.load.p99()));
-            if (options.rounds() > 1) {
+            if (rounds() > 1) {
                 out.printf(Locale.ROOT, "obs-on / obs-off round by round (each round's medians; a round is one launch of "
                         + "each side): orders/s %s, p99 %s%n", byRound(off, on, r -> r.load.rate()),
                         byRound(off, on, r -> r.load.p99()));
@@ -787,7 +796,7 @@ public final class Bench {
         return String.format(Locale.ROOT, "%.1f", median(of, r -> r.usage.get(service).cpuMsPer1k()));
     }
 
-    /** The ratios on/off of runs with the same index (taken one after the other), and their median. */
+    /** The ratios on/off of runs in the same place of their lists (taken one after the other), and their median. */
     static String paired(List<Run> off, List<Run> on, ToDoubleFunction<Run> figure) {
         int n = Math.min(off.size(), on.size());
         double[] ratios = new double[n];

@@ -85,10 +85,14 @@ record Options(Path root, String env, List<String> configs, int runs, int rounds
                 .filter(flag -> CLASS_DATA_AT_EXIT_FLAGS.stream().anyMatch(flag::startsWith))
                 .toList();
         if (!writesAtExit.isEmpty() && (options.launches > 1 || options.rounds > 1)) {
-            throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and each "
-                    + "of the " + options.launches + " launches but the last is stopped once ready, in each of "
-                    + options.rounds + " round(s): run such a JVM once, with --launches=1 --rounds=1 "
-                    + "(-Dbench.launches=1 -Dbench.rounds=1)");
+            throw new IllegalArgumentException(writesAtExit + " writes a class data archive when its JVM exits, and "
+                    + (options.launches > 1 ? "each of the " + options.launches + " launches but the last is stopped once "
+                            + "ready" : "each round's JVMs are stopped before the next round's")
+                    + ": run such a JVM once, with --launches=1 --rounds=1 (-Dbench.launches=1 -Dbench.rounds=1)");
+        }
+        if (!options.obsOffLoadSampling.isEmpty() && !options.configs.contains("obs-off")) {
+            throw new IllegalArgumentException("--obs-off-load-sampling=" + options.obsOffLoadSampling + " is obs-off's share "
+                    + "of sampled orders, but --configs=" + String.join(",", options.configs) + " runs no obs-off");
         }
         if (!options.obsOffLoadSampling.isEmpty() && !"false".equalsIgnoreCase(options.obsOffEnv.get("QUARKUS_OTEL_SDK_DISABLED"))) {
             throw new IllegalArgumentException("--obs-off-load-sampling=" + options.obsOffLoadSampling + " marks a share of "
@@ -121,8 +125,9 @@ record Options(Path root, String env, List<String> configs, int runs, int rounds
     }
 
     /**
-     * The share of orders whose traceparent says "sampled", when it is not the environment's (mocha's rendered
-     * CAFE_TRACE_SAMPLING): empty for the environment's, else a ratio from 0 to 1, for both configurations' load.
+     * The share of orders whose traceparent says "sampled", given as {@code --<option>}: empty for the default (for
+     * {@code --load-sampling} the environment's, mocha's rendered CAFE_TRACE_SAMPLING, for both configurations; for
+     * {@code --obs-off-load-sampling} that share), else a ratio from 0 to 1.
      */
     static String loadSampling(String option, String given) {
         String value = given.trim();

@@ -84,6 +84,10 @@ class BenchHarnessIT {
             assertThat(out.resolve(recorded + ".jfr")).isNotEmptyFile();
         }
         assertThat(text).contains("samples where compiled code called into the interpreter (a method not compiled yet, or deoptimized): ");
+        // Only the first round is profiled (and latte-down, after the last).
+        for (String recorded : List.of("obs-off mocha", "obs-off latte", "obs-on mocha", "obs-on latte", "latte-down mocha")) {
+            assertThat(Pattern.compile(recorded + " profile: ").matcher(text).results().count()).as(recorded).isEqualTo(1);
+        }
 
         // Two configurations, two services, two launches each per round: the first launch of each stopped once ready; the
         // second round's launch lines give that round's launches, the summary's ready times all four.
@@ -95,6 +99,21 @@ class BenchHarnessIT {
         // both waits took the same milliseconds), or that some found them busy.
         assertThat(text).containsPattern("obs-on: (each launch on idle CPUs|not every launch on idle CPUs); the waits before "
                 + "them: latte \\d+(-\\d+)? ms.*, mocha \\d+(-\\d+)? ms");
+        // The summary's ready times are those of both rounds' launches: their extremes are the four printed ones'.
+        for (String service : List.of("mocha", "latte")) {
+            Matcher launched = Pattern.compile("== obs-on: .*?" + service + " ready median \\d+ ms of 2 launches \\((\\d+), (\\d+)\\)")
+                    .matcher(text);
+            List<Long> each = new java.util.ArrayList<>();
+            while (launched.find()) {
+                each.add(Long.parseLong(launched.group(1)));
+                each.add(Long.parseLong(launched.group(2)));
+            }
+            assertThat(each).as(service + " obs-on launches, both rounds").hasSize(4);
+            assertThat(Long.parseLong(summaries.get("obs-on").get("ready_" + service + "_ms_min"))).as(service)
+                    .isEqualTo(each.stream().mapToLong(Long::longValue).min().orElseThrow());
+            assertThat(Long.parseLong(summaries.get("obs-on").get("ready_" + service + "_ms_max"))).as(service)
+                    .isEqualTo(each.stream().mapToLong(Long::longValue).max().orElseThrow());
+        }
         summaries.forEach((config, figures) -> {
             for (String service : List.of("mocha", "latte")) {
                 long min = Long.parseLong(figures.get("ready_" + service + "_ms_min"));

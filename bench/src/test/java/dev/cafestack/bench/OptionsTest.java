@@ -144,14 +144,17 @@ class OptionsTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("obs-off traces nothing")
                     .hasMessageContaining("--obs-off-env=QUARKUS_OTEL_SDK_DISABLED=false");
         }
+        // ...nor when obs-off does not run.
+        assertThatThrownBy(() -> Options.parse("--root=" + root, tracing, "--configs=obs-on,latte-down", "--obs-off-load-sampling=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--configs=obs-on,latte-down runs no obs-off");
         assertThatThrownBy(() -> Options.parse("--root=" + root, tracing, "--obs-off-load-sampling=2"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--obs-off-load-sampling")
                 .hasMessageContaining("a ratio from 0 to 1").hasMessageContaining("--load-sampling's; got: 2");
     }
 
     @Test
-    @DisplayName("measures three rounds of launches of each configuration by default, as many as asked, and refuses fewer than one")
-    void roundsLaunchEachConfigurationAfresh() {
+    @DisplayName("runs three rounds by default, as many as asked, and refuses fewer than one")
+    void roundsDefaultToThreeAndMustBePositive() {
         assertThat(Options.parse("--root=" + root).rounds()).isEqualTo(3);
         assertThat(Options.parse("--root=" + root, "--rounds=1").rounds()).isEqualTo(1);
         assertThatThrownBy(() -> Options.parse("--root=" + root, "--rounds=0"))
@@ -176,10 +179,13 @@ class OptionsTest {
                         .as(option + writer).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(writer)
                         .hasMessageContaining("--launches=1 --rounds=1");
             }
-            // ...and at every round's launch.
-            assertThatThrownBy(() -> Options.parse("--root=" + root, "--launches=1", "--rounds=2", "--jvm-args=" + writer))
-                    .as("2 rounds " + writer).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(writer)
-                    .hasMessageContaining("in each of 2 round(s)");
+            // ...and at every round's end, when the next round stops it.
+            for (String option : List.of("--jvm-args=", "--obs-on-jvm-args=")) {
+                assertThatThrownBy(() -> Options.parse("--root=" + root, "--launches=1", "--rounds=2", option + writer))
+                        .as("2 rounds " + option + writer).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(writer).hasMessageContaining("each round's JVMs are stopped before the next round's")
+                        .hasMessageContaining("--launches=1 --rounds=1");
+            }
         }
         assertThat(Options.parse("--root=" + root, "--launches=1", "--rounds=1",
                 "--obs-on-jvm-args=-XX:AOTCacheOutput=/tmp/{service}.aot").launches()).isEqualTo(1);
