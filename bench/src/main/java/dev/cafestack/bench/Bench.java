@@ -218,15 +218,15 @@ public final class Bench {
                                     + "mocha's CAFE_TRACE_SAMPLING=" + sampling + ")"
                             : "(mocha's CAFE_TRACE_SAMPLING=" + sampling + "), as mocha's sidecar hands them over");
             // obs-off's own share, when asked (--obs-off-load-sampling): two variants of prod that differ by the share.
-            Map<String, Wrk> loads = new LinkedHashMap<>();
-            for (String config : Options.CONFIGS) {
-                loads.put(config, new Wrk(script, options.threads(), options.connections(), share));
-            }
+            double offShare = options.obsOffLoadSampling().isEmpty() ? share : Double.parseDouble(options.obsOffLoadSampling());
             if (!options.obsOffLoadSampling().isEmpty()) {
-                double offShare = Double.parseDouble(options.obsOffLoadSampling());
-                loads.put("obs-off", new Wrk(script, options.threads(), options.connections(), offShare));
                 out.printf(Locale.ROOT, "load: obs-off's orders %.1f %% sampled (--obs-off-load-sampling=%s)%n", offShare * 100,
                         options.obsOffLoadSampling());
+            }
+            Map<String, Wrk> loads = new LinkedHashMap<>();
+            for (String config : Options.CONFIGS) {
+                loads.put(config, new Wrk(script, options.threads(), options.connections(),
+                        config.equals("obs-off") ? offShare : share));
             }
             sampler = new Sampler();
             try (OtlpSink sink = new OtlpSink(ports[6], ports[7])) {
@@ -245,7 +245,8 @@ public final class Bench {
                 // (docs/sizing-log.md). With latte-down alone nothing is compared: one round.
                 Map<String, Pair> pairs = new LinkedHashMap<>();
                 Map<String, Long> warmupOrders = new LinkedHashMap<>();
-                for (round = 1; round <= rounds; round++) {
+                for (int r = 1; r <= rounds; r++) {
+                    round = r;
                     if (rounds > 1) {
                         out.printf(Locale.ROOT, "%n==== round %d of %d%n", round, rounds);
                     }
@@ -271,7 +272,6 @@ public final class Bench {
                         }
                     }
                 }
-                round = rounds;
                 if (measured.contains("obs-on")) {
                     Thread.sleep(1500); // one more export interval of the batch span processor
                     // With obs-off's tracing switched back on (--obs-off-env), its services export to the same sink.
@@ -295,7 +295,7 @@ public final class Bench {
                         stopQuietly(p.mocha());
                         stopQuietly(p.latte());
                     });
-                    latteDown(loads.get("latte-down"), on);
+                    latteDown(loads, on);
                 }
             }
             summary();
@@ -646,7 +646,7 @@ public final class Bench {
         out.println(describe(run));
     }
 
-    private void latteDown(Wrk wrk, Pair on) throws InterruptedException {
+    private void latteDown(Map<String, Wrk> loads, Pair on) throws InterruptedException {
         ServiceProcess mocha = on.mocha();
         String url = on.orders();
         long threadsBefore = Proc.threads(mocha.pid());
@@ -655,9 +655,9 @@ public final class Bench {
         out.printf(Locale.ROOT, "%n== latte-down: obs-on's latte stopped (exit %d); mocha has %d threads, %d open fds%n", exit,
                 threadsBefore, fdsBefore);
         out.println("latte-down first order: " + probe(url));
-        warmUp(Map.of("latte-down", wrk), List.of(new Target("latte-down", url, List.of(mocha))), new LinkedHashMap<>());
+        warmUp(loads, List.of(new Target("latte-down", url, List.of(mocha))), new LinkedHashMap<>());
         for (int i = 1; i <= options.runs(); i++) {
-            measure("latte-down", i, wrk, url, List.of(mocha));
+            measure("latte-down", i, loads.get("latte-down"), url, List.of(mocha));
         }
         Thread.sleep(500);
         long threadsAfter = Proc.threads(mocha.pid());
