@@ -24,7 +24,8 @@ import io.smallrye.mutiny.Uni;
  * that turns every outage into a {@link LatteUnavailableException} (503) at once. An order latte rejects
  * ({@code INVALID_ARGUMENT}) is not retried, does not count against the breaker, and reaches the caller as a
  * {@link OrderRejectedException} (400). All parameters can be tuned per environment with MicroProfile Fault
- * Tolerance properties, e.g. {@code dev.cafestack.mocha.LatteClient/brew/CircuitBreaker/delay}.
+ * Tolerance properties, e.g. {@code dev.cafestack.mocha.LatteClient/brew/CircuitBreaker/delay}. While the breaker is
+ * open, {@link OrderResource} gives its answer without the call (see there why).
  * <p>
  * No Fault Tolerance {@code @Timeout}: the gRPC deadline already bounds every try ({@link DeadlineInterceptor}), and
  * an {@code @Timeout} on top schedules a timer per order for a bound the deadline gives anyway. Without it mocha
@@ -50,15 +51,16 @@ public class LatteClient {
     }
 
     Uni<BrewReply> unavailable(BrewRequest request, Throwable failure) {
-        String reason;
         if (failure instanceof CircuitBreakerOpenException) {
-            reason = "latte is failing; calls are paused for a few seconds (circuit open)";
-        } else if (failure instanceof LatteUnavailableException e) {
-            reason = e.getMessage();
-        } else {
-            reason = "latte call failed: " + failure;
+            return Uni.createFrom().failure(circuitOpen());
         }
+        String reason = failure instanceof LatteUnavailableException e ? e.getMessage() : "latte call failed: " + failure;
         return Uni.createFrom().failure(new LatteUnavailableException(reason));
+    }
+
+    /** The answer to an order while the breaker is open (its fallback's, and {@link OrderResource}'s guard's). */
+    static LatteUnavailableException circuitOpen() {
+        return new LatteUnavailableException("latte is failing; calls are paused for a few seconds (circuit open)");
     }
 
     static Throwable classify(Throwable failure) {
