@@ -54,7 +54,8 @@ public class LatteClient {
         if (failure instanceof CircuitBreakerOpenException) {
             return Uni.createFrom().failure(circuitOpen());
         }
-        String reason = failure instanceof LatteUnavailableException e ? e.getMessage() : "latte call failed: " + failure;
+        String reason = failure instanceof LatteUnavailableException e ? e.getMessage()
+                : "latte call failed: " + failure;
         return Uni.createFrom().failure(new LatteUnavailableException(reason));
     }
 

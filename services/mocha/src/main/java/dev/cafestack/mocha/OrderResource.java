@@ -72,11 +72,11 @@ public class OrderResource {
      * ({@link LatteClient#circuitOpen}), as its fallback would give it, without the call. For each call it refuses, the
      * breaker creates a {@code CircuitBreakerOpenException} with a stack trace of the whole reactive call chain: with
      * latte down, mocha allocated about 16 KiB per 503 (about 11 KiB once this answers instead), collected its young
-     * generation every 30 ms, and the sampled orders' spans, waiting for their batch, outlived 15 collections and filled
-     * the old generation (docs/sizing-log.md, "The open circuit's refusals answered before the breaker"). Reading the
-     * state changes nothing: the breaker moves from open to half-open on its own timer after its delay (a task Fault
-     * Tolerance runs on Quarkus' worker pool, idle in mocha, whose endpoints do not block; before, the first call after
-     * the delay could make the move too), and its trial calls then go through it as before.
+     * generation every 30 ms, and the sampled orders' spans that waited longest for their batch outlived 15 collections
+     * and filled the old generation with garbage (docs/sizing-log.md, "The open circuit's refusals answered before the
+     * breaker"). Reading the state changes nothing: the breaker moves from open to half-open on its own timer after its
+     * delay (a task Fault Tolerance runs on Quarkus' worker pool, idle in mocha, whose endpoints do not block; before,
+     * the first call after the delay could make the move too), and its trial calls then go through it as before.
      */
     private Uni<BrewReply> brew(BrewRequest request) {
         if (breakers.currentState(LatteCircuitGauge.BREAKER) == CircuitBreakerState.OPEN) {
